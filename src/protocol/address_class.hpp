@@ -36,7 +36,9 @@ std::string_view to_string(address_class c) noexcept;
 
 // An address range such as "192.168.0.0/16" or "fd00::/8". A bare address is
 // a /32 or /128. An IPv4 range also contains the IPv4-mapped forms of its
-// addresses. Bits set past the prefix are an error ("10.0.0.1/8").
+// addresses, and so does an IPv6 range inside ::ffff:0:0/96; other IPv6
+// ranges (even ::/0) contain neither. Bits set past the prefix are an error
+// ("10.0.0.1/8"); the constructor clears them and clamps the prefix.
 class cidr {
  public:
   static result<cidr> parse(std::string_view text);

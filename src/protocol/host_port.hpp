@@ -29,8 +29,11 @@ result<std::string> format_host_port(const endpoint& ep);
 result<endpoint> parse_pasv_reply(std::string_view text);
 
 // EPRT's argument: a delimiter d (any printable ASCII 33..126 other than a
-// digit), then d af d address d port d. af 1 is IPv4, 2 is IPv6 (an
-// IPv4-mapped IPv6 address is accepted and kept as IPv6 text). Port 1..65535.
+// digit, '.', ':' or a hex letter, which could occur in the address), then
+// d af d address d port d. af 1 is IPv4, 2 is IPv6 (an IPv4-mapped IPv6
+// address is accepted and kept as IPv6 text). Port 1..65535, no leading zeros.
+// Errors: bad_delimiter (delimiter or field structure), unsupported_address_family
+// (af other than "1"/"2": reply 522), bad_address, bad_port.
 result<endpoint> parse_eprt(std::string_view argument);
 std::string format_eprt(const endpoint& ep);  // "|1|192.0.2.1|6970|"
 
@@ -38,7 +41,9 @@ std::string format_eprt(const endpoint& ep);  // "|1|192.0.2.1|6970|"
 result<std::uint16_t> parse_epsv_reply(std::string_view text);
 std::string format_epsv_port(std::uint16_t port);  // "(|||6970|)"
 
-// EPSV's argument: none, "1", "2" or "ALL" (case-insensitive).
+// EPSV's argument: none, "1", "2" or "ALL" (case-insensitive). Any other
+// number is errc::unsupported_address_family (reply 522); anything else is
+// errc::bad_address (reply 501).
 struct epsv_argument {
   enum class kind { any, v4, v6, all } what = kind::any;
   friend bool operator==(const epsv_argument&, const epsv_argument&) = default;

@@ -44,7 +44,12 @@ std::string format_reply(const reply& r);
 // Reassembles replies from the bytes of a control connection. Lines end in
 // CRLF or a bare LF. A reply that exceeds limits::max_reply_line, _lines or
 // _bytes, or a line that is not a reply, yields an error; the parser is then
-// unusable and the connection should be closed.
+// unusable and the connection should be closed. The error is returned once,
+// after the replies completed before it; from then on feed() ignores its
+// input and next() returns nothing, so a drain loop always ends. The limits
+// count bytes as received (a doubled 0xFF counts twice). A line of the same
+// code with '-' or of another code inside a multi-line reply is a middle
+// line (so errc::reply_code_mismatch is never returned).
 class reply_parser {
  public:
   void feed(std::string_view bytes);

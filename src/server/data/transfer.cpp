@@ -1,0 +1,274 @@
+#include "server/data/transfer.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
+#include <vector>
+
+#include "protocol/ascii.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/reply_code.hpp"
+#include "server/handlers/common.hpp"
+
+namespace portico::server {
+
+using namespace asio::experimental::awaitable_operators;
+namespace code = protocol::code;
+using net::tcp;
+
+namespace {
+
+// How a transfer step failed: on the network side or the file side.
+struct failure {
+  enum class side { network, file } where = side::network;
+  std::error_code ec;
+  std::string detail;
+};
+using step = expected<void, failure>;
+
+failure network_failure(std::error_code ec) { return {failure::side::network, ec, ec.message()}; }
+failure file_failure(std::error_code ec) { return {failure::side::file, ec, ec.message()}; }
+
+// Readahead granularity for sendfile: the file's pages are brought into the
+// cache on the blocking pool, so that sendfile on the I/O thread never waits
+// for the disk.
+constexpr std::uint64_t readahead_chunk = 8u << 20;
+constexpr std::size_t sendfile_chunk = 1u << 20;
+
+net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data, transfer_env& env) {
+  auto& socket = data.socket();
+  socket.non_blocking(true);
+  const int out_fd = socket.native_handle();
+  const int in_fd = req.file.get();
+  off_t offset = static_cast<off_t>(req.offset);
+  std::uint64_t remaining = req.size;
+  while (remaining > 0) {
+    const std::uint64_t chunk = std::min(remaining, readahead_chunk);
+    co_await env.blocking.run([in_fd, offset, chunk] {
+      ::readahead(in_fd, offset, static_cast<std::size_t>(chunk));
+    });
+    std::uint64_t chunk_left = chunk;
+    while (chunk_left > 0) {
+      const ssize_t n = ::sendfile(out_fd, in_fd, &offset,
+                                   static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left, sendfile_chunk)));
+      if (n > 0) {
+        const auto sent = static_cast<std::uint64_t>(n);
+        chunk_left -= sent;
+        remaining -= sent;
+        env.progress.bytes += sent;
+        continue;
+      }
+      if (n == 0) {
+        co_return unexpected(failure{failure::side::file, make_error_code(std::errc::io_error),
+                                     "the file became shorter during the transfer"});
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, net::use_tuple);
+        if (ec) co_return unexpected(network_failure(ec));
+        continue;
+      }
+      const int err = errno;
+      const auto ec = std::error_code(err, std::generic_category());
+      // EPIPE and ECONNRESET: the client went away. Anything else with the
+      // input side (EIO) is the file's fault.
+      if (err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == EBADF) {
+        co_return unexpected(network_failure(ec));
+      }
+      co_return unexpected(file_failure(ec));
+    }
+  }
+  co_return step{};
+}
+
+net::awaitable<step> send_with_reads(transfer_request& req, net::stream& data, transfer_env& env) {
+  std::vector<char> buffer(req.ascii ? limits::ascii_buffer_size : limits::transfer_buffer_size);
+  protocol::ascii_encoder encoder;
+  std::string converted;
+  const int fd = req.file.get();
+  auto offset = static_cast<off_t>(req.offset);
+  std::uint64_t remaining = req.size;
+  while (remaining > 0) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer.size()));
+    const ssize_t n = co_await env.blocking.run(
+        [fd, &buffer, want, offset] { return ::pread(fd, buffer.data(), want, offset); });
+    if (n < 0) co_return unexpected(file_failure({errno, std::generic_category()}));
+    if (n == 0) {
+      co_return unexpected(failure{failure::side::file, make_error_code(std::errc::io_error),
+                                   "the file became shorter during the transfer"});
+    }
+    const auto got = static_cast<std::size_t>(n);
+    offset += n;
+    remaining -= got;
+    std::span<const char> out(buffer.data(), got);
+    if (req.ascii) {
+      converted.clear();
+      encoder.encode({buffer.data(), got}, converted);
+      out = {converted.data(), converted.size()};
+    }
+    auto written = co_await data.write_all(out);
+    if (!written) co_return unexpected(network_failure(written.error()));
+    env.progress.bytes += got;
+  }
+  co_return step{};
+}
+
+net::awaitable<step> send_bytes(transfer_request& req, net::stream& data, transfer_env& env) {
+  auto written = co_await data.write_all({req.bytes.data(), req.bytes.size()});
+  if (!written) co_return unexpected(network_failure(written.error()));
+  env.progress.bytes += req.bytes.size();
+  co_return step{};
+}
+
+net::awaitable<step> write_to_file(transfer_env& env, int fd, std::span<const char> bytes) {
+  const int err = co_await env.blocking.run([fd, bytes]() -> int {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return 0;
+  });
+  if (err != 0) co_return unexpected(file_failure(storage_error_from_errno(err)));
+  co_return step{};
+}
+
+net::awaitable<step> receive_file(transfer_request& req, net::stream& data, transfer_env& env) {
+  std::vector<char> buffer(limits::transfer_buffer_size);
+  protocol::ascii_decoder decoder;
+  std::string converted;
+  const int fd = req.up.file.get();
+  bool at_end = false;
+  while (!at_end) {
+    // Fill the buffer before going to the pool, so that each hop writes a
+    // large block.
+    std::size_t filled = 0;
+    while (filled < buffer.size()) {
+      auto n = co_await data.read_some({buffer.data() + filled, buffer.size() - filled});
+      if (!n) {
+        if (n.error() == asio::error::eof) {
+          at_end = true;
+          break;
+        }
+        co_return unexpected(network_failure(n.error()));
+      }
+      filled += *n;
+      env.progress.bytes += *n;
+    }
+    std::span<const char> bytes(buffer.data(), filled);
+    if (req.ascii) {
+      converted.clear();
+      decoder.decode({buffer.data(), filled}, converted);
+      if (at_end) decoder.finish(converted);
+      bytes = {converted.data(), converted.size()};
+    }
+    if (!bytes.empty()) {
+      auto written = co_await write_to_file(env, fd, bytes);
+      if (!written) co_return written;
+    }
+  }
+  co_return step{};
+}
+
+// Ends the transfer when no byte has moved for the stall timeout.
+net::awaitable<void> stall_watchdog(transfer_env& env, net::stream& data, bool& stalled) {
+  const auto period = std::max(std::chrono::milliseconds(50), env.stall_timeout / 4);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  std::uint64_t last = env.progress.bytes;
+  auto last_change = std::chrono::steady_clock::now();
+  for (;;) {
+    timer.expires_after(period);
+    auto [ec] = co_await timer.async_wait(net::use_tuple);
+    if (ec) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    if (env.progress.bytes != last) {
+      last = env.progress.bytes;
+      last_change = now;
+    } else if (now - last_change >= env.stall_timeout) {
+      stalled = true;
+      data.close();
+      co_return;
+    }
+  }
+}
+
+net::awaitable<step> move_bytes(transfer_request& req, net::stream& data, transfer_env& env) {
+  switch (req.what) {
+    case transfer_request::kind::send_file:
+      if (data.is_plain() && !req.ascii) co_return co_await send_with_sendfile(req, data, env);
+      co_return co_await send_with_reads(req, data, env);
+    case transfer_request::kind::send_bytes: co_return co_await send_bytes(req, data, env);
+    case transfer_request::kind::receive_file: co_return co_await receive_file(req, data, env);
+  }
+  co_return step{};
+}
+
+}  // namespace
+
+net::awaitable<transfer_outcome> run_transfer(transfer_request& req, net::stream& data,
+                                              transfer_env env) {
+  bool stalled = false;
+  auto raced = co_await (move_bytes(req, data, env) || stall_watchdog(env, data, stalled));
+  // The watchdog only finishes first when it ended the transfer.
+  step moved = unexpected(network_failure(make_error_code(std::errc::timed_out)));
+  if (raced.index() == 0 && !stalled) moved = std::move(std::get<0>(raced));
+
+  transfer_outcome out;
+  out.bytes = env.progress.bytes;
+  const bool upload = req.what == transfer_request::kind::receive_file;
+
+  if (moved && !upload) {
+    // Downloads end with a clean close, so that the client sees the end of
+    // the data before the 226.
+    (void)co_await data.shutdown_send();
+  }
+  data.close();
+
+  if (!moved) {
+    const failure& f = moved.error();
+    out.error = f.detail;
+    if (upload) co_await env.blocking.run([&] { env.fs.abort_upload(req.up); });
+    if (env.abort_requested) {
+      out.reply = {code::transfer_aborted, "Transfer aborted."};
+    } else if (stalled) {
+      out.reply = {code::transfer_aborted,
+                   fmt::format("Transfer stalled: no data moved for {} s; closing the data "
+                               "connection.",
+                               std::chrono::duration_cast<std::chrono::seconds>(env.stall_timeout).count())};
+      out.error = "stalled";
+    } else if (f.where == failure::side::network) {
+      out.reply = {code::transfer_aborted,
+                   fmt::format("Data connection lost after {} bytes ({}); transfer aborted.",
+                               out.bytes, f.detail)};
+    } else {
+      out.reply = handlers::storage_failure(f.ec, req.path);
+      if (out.reply.code == code::file_unavailable) out.reply.code = code::local_error;
+    }
+    co_return out;
+  }
+
+  if (upload) {
+    auto finished = co_await env.blocking.run([&] { return env.fs.finish_upload(req.up); });
+    if (!finished) {
+      out.error = finished.error().message();
+      out.reply = handlers::storage_failure(finished.error(), req.path);
+      if (out.reply.code == code::file_unavailable) out.reply.code = code::local_error;
+      co_return out;
+    }
+  }
+  out.complete = true;
+  out.reply = {code::closing_data, req.done_text};
+  co_return out;
+}
+
+}  // namespace portico::server

@@ -1,0 +1,240 @@
+#include "server/server.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+#include "net/address.hpp"
+#include "protocol/reply.hpp"
+#include "protocol/reply_code.hpp"
+#include "server/session.hpp"
+
+namespace portico::server {
+
+namespace code = protocol::code;
+
+namespace {
+
+unsigned io_threads(const server_config& c) {
+  if (c.threads != 0) return c.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+unsigned blocking_threads(const server_config& c) {
+  if (c.blocking_threads != 0) return c.blocking_threads;
+  return std::max(4u, 2 * std::thread::hardware_concurrency());
+}
+
+std::string bind_advice(const std::error_code& ec, std::uint16_t port) {
+  if (ec == asio::error::access_denied && port < 1024) {
+    return fmt::format(" Ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port such as "
+                       "2121 (--listen 0.0.0.0:2121), or start portico as root (it drops "
+                       "privileges right after binding).");
+  }
+  if (ec == asio::error::address_in_use) {
+    return " Another program (or another portico) already listens there; stop it or pick another "
+           "port with --listen.";
+  }
+  if (ec == std::errc::address_not_available) {
+    return " This machine has no such address; use 0.0.0.0 or [::] for all addresses.";
+  }
+  return {};
+}
+
+}  // namespace
+
+server::server(std::shared_ptr<const server_config> config, std::shared_ptr<const authenticator> auth,
+               std::shared_ptr<event_sink> events, storage_factory open_storage)
+    : config_(std::move(config)),
+      events_(std::move(events)),
+      io_(io_threads(*config_)),
+      blocking_(blocking_threads(*config_)),
+      services_{blocking_, std::move(auth), std::move(open_storage), *events_},
+      ports_(config_->passive.min_port, config_->passive.max_port) {}
+
+server::~server() {
+  if (!stopping_) drain_and_stop();
+}
+
+void server::bind() {
+  for (const auto& l : config_->listeners) {
+    std::error_code ec;
+    const auto address = asio::ip::make_address(l.address, ec);
+    if (ec) throw std::runtime_error(fmt::format("--listen {}: not an IP address.", l.address));
+    const tcp::endpoint ep(address, l.port);
+    auto acceptor = std::make_unique<tcp::acceptor>(io_.at(0));
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    // [::] serves IPv6 only, so that 0.0.0.0 can be bound beside it on the same port.
+    if (!ec && address.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error(fmt::format("Cannot listen on {}: {}.{}",
+                                           net::from_asio(ep).to_string(), ec.message(),
+                                           bind_advice(ec, l.port)));
+    }
+    acceptors_.push_back(std::move(acceptor));
+  }
+}
+
+std::vector<tcp::endpoint> server::local_endpoints() const {
+  std::vector<tcp::endpoint> out;
+  for (const auto& a : acceptors_) {
+    std::error_code ec;
+    out.push_back(a->local_endpoint(ec));
+  }
+  return out;
+}
+
+void server::start() {
+  for (auto& a : acceptors_) {
+    asio::co_spawn(io_.at(0), accept_loop(*a), [this](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        events_->server_message(log_level::error, fmt::format("accept loop ended: {}", ex.what()));
+      }
+    });
+  }
+  io_.start();
+}
+
+struct server::admission {
+  server* owner;
+  protocol::ip_address peer;
+  ~admission() { owner->release(peer); }
+};
+
+std::shared_ptr<void> server::admit(const protocol::ip_address& peer, std::string& refusal) {
+  std::lock_guard lock(mutex_);
+  if (sessions_ >= config_->limits.max_sessions) {
+    refusal = fmt::format("Too many connections (the server's limit is {}); try again later.",
+                          config_->limits.max_sessions);
+    return nullptr;
+  }
+  auto& mine = per_address_[peer];
+  if (mine >= config_->limits.max_sessions_per_address) {
+    refusal = fmt::format("Too many connections from your address (the limit is {}); close some "
+                          "and try again.",
+                          config_->limits.max_sessions_per_address);
+    if (mine == 0) per_address_.erase(peer);
+    return nullptr;
+  }
+  ++mine;
+  ++sessions_;
+  return std::make_shared<admission>(admission{this, peer});
+}
+
+void server::release(const protocol::ip_address& peer) {
+  std::lock_guard lock(mutex_);
+  --sessions_;
+  auto it = per_address_.find(peer);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+std::size_t server::session_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_;
+}
+
+net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
+  for (;;) {
+    auto& ctx = io_.next();
+    auto [ec, socket] = co_await acceptor.async_accept(ctx, net::use_tuple);
+    if (stopping_) co_return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+      // Out of descriptors and the like: back off instead of spinning.
+      events_->server_message(log_level::warn, fmt::format("accept failed: {}", ec.message()));
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(net::use_tuple);
+      continue;
+    }
+    std::error_code peer_ec;
+    const auto peer = net::from_asio(socket.remote_endpoint(peer_ec).address()).unmapped();
+    if (peer_ec) continue;
+    std::string refusal;
+    auto ticket = admit(peer, refusal);
+    std::shared_ptr<const server_config> config;
+    std::optional<services> snapshot;
+    {
+      std::lock_guard lock(mutex_);
+      config = config_;
+      snapshot.emplace(services_);
+    }
+    if (!ticket) {
+      // A short best-effort reply; the socket is not read.
+      const std::string text = protocol::format_reply({code::service_unavailable, refusal});
+      std::error_code ignored;
+      socket.non_blocking(true, ignored);
+      asio::write(socket, asio::buffer(text), ignored);
+      socket.close(ignored);
+      continue;
+    }
+    auto s = std::make_shared<session>(std::move(socket), std::move(config), std::move(*snapshot), ports_,
+                                       next_id_.fetch_add(1), std::move(ticket));
+    {
+      std::lock_guard lock(mutex_);
+      std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });
+      live_.push_back(s);
+    }
+    asio::co_spawn(ctx, s->run(), [this, id = s.get()](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        events_->server_message(log_level::error,
+                                fmt::format("session ended by an error: {}", ex.what()));
+      }
+      (void)id;
+    });
+  }
+}
+
+void server::reload(std::shared_ptr<const server_config> config,
+                    std::shared_ptr<const authenticator> auth) {
+  std::lock_guard lock(mutex_);
+  config_ = std::move(config);
+  services_.auth = std::move(auth);
+}
+
+void server::drain_and_stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& a : acceptors_) {
+    asio::post(io_.at(0), [acc = a.get()] {
+      std::error_code ignored;
+      acc->close(ignored);
+    });
+  }
+  std::vector<std::shared_ptr<session>> sessions;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& w : live_) {
+      if (auto s = w.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  for (auto& s : sessions) s->request_shutdown();
+  sessions.clear();
+  const auto deadline = std::chrono::steady_clock::now() + config_->timeouts.shutdown_grace;
+  while (session_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& w : live_) {
+      if (auto s = w.lock()) s->force_close();
+    }
+  }
+  const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (session_count() > 0 && std::chrono::steady_clock::now() < hard_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  io_.stop();
+  io_.join();
+}
+
+}  // namespace portico::server

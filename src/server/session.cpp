@@ -1,0 +1,299 @@
+#include "server/session.hpp"
+
+#include <fmt/format.h>
+
+#include <asio/experimental/awaitable_operators.hpp>
+
+#include "net/address.hpp"
+#include "protocol/reply_code.hpp"
+#include "server/data/transfer.hpp"
+#include "server/dispatcher.hpp"
+
+namespace portico::server {
+
+using namespace asio::experimental::awaitable_operators;
+namespace code = protocol::code;
+
+namespace {
+
+session_info describe(tcp::socket& s, std::uint64_t id) {
+  session_info info;
+  info.id = id;
+  std::error_code ec;
+  info.peer = net::from_asio(s.remote_endpoint(ec));
+  info.local = net::from_asio(s.local_endpoint(ec));
+  return info;
+}
+
+tcp::socket prepared(tcp::socket s) {
+  std::error_code ignored;
+  // Telnet Synch (RFC 959 §4.1.3, before ABOR) is sent as urgent data; keep it
+  // in the stream so the line assembler sees and drops it, instead of the
+  // kernel taking one byte out of the command.
+  s.set_option(asio::socket_base::out_of_band_inline(true), ignored);
+  s.set_option(asio::socket_base::keep_alive(true), ignored);
+  s.set_option(tcp::no_delay(true), ignored);
+  return s;
+}
+
+}  // namespace
+
+session::session(tcp::socket socket, std::shared_ptr<const server_config> config, services svc,
+                 passive_port_pool& ports, std::uint64_t id, std::shared_ptr<void> admission)
+    : config_(std::move(config)),
+      svc_(std::move(svc)),
+      control_(prepared(std::move(socket))),
+      info_(describe(control_.socket(), id)),
+      data_(control_.socket().get_executor(), ports, *config_, info_, svc_.events),
+      ctx_{*config_, svc_, state_, data_, info_},
+      admission_(std::move(admission)),
+      deadline_timer_(control_.socket().get_executor()) {}
+
+void session::bump_deadline() {
+  const auto limit = state_.is_logged_in() ? config_->timeouts.idle : config_->timeouts.login;
+  deadline_ = std::chrono::steady_clock::now() + limit;
+}
+
+void session::close_control() noexcept {
+  closed_ = true;
+  control_.close();
+  deadline_timer_.cancel();
+}
+
+net::awaitable<void> session::run() {
+  auto self = shared_from_this();
+  svc_.events.session_opened(info_);
+  bump_deadline();
+  co_await (reader() || watchdog());
+  if (transfer_running_) co_await abort_transfer();
+  data_.reset();
+  close_control();
+  svc_.events.session_closed(info_, close_reason_);
+}
+
+net::awaitable<void> session::send(const protocol::reply& r) {
+  if (closed_ || write_failed_) co_return;
+  out_queue_ += protocol::format_reply(r);
+  if (writing_) co_return;  // the coroutine already writing will send it, in order
+  writing_ = true;
+  while (!out_queue_.empty() && !write_failed_) {
+    std::string out;
+    out.swap(out_queue_);
+    auto written = co_await control_.write_all({out.data(), out.size()});
+    if (!written) write_failed_ = true;
+  }
+  writing_ = false;
+}
+
+net::awaitable<std::optional<std::string>> session::read_line() {
+  for (;;) {
+    if (auto next = lines_.next_line()) {
+      if (*next) co_return std::move(**next);
+      co_await send({code::syntax_error,
+                     fmt::format("Line too long (the limit is {} bytes); closing.",
+                                 limits::max_command_line)});
+      close_reason_ = "line too long";
+      co_return std::nullopt;
+    }
+    auto n = co_await control_.read_some(read_buffer_);
+    if (!n) co_return std::nullopt;
+    lines_.feed({read_buffer_.data(), *n});
+  }
+}
+
+net::awaitable<void> session::reader() {
+  co_await send({code::service_ready, config_->banner});
+  for (;;) {
+    auto line = co_await read_line();
+    if (!line || closed_) co_return;
+    bump_deadline();
+    auto cmd = protocol::parse_command(*line);
+    if (!cmd) {
+      co_await send({code::syntax_error, fmt::format("Malformed command: {}.", cmd.error().message())});
+      continue;
+    }
+    if (transfer_running_) {
+      bool quit = false;
+      co_await handle_during_transfer(*cmd, quit);
+      if (quit) co_return;
+      if (transfer_running_ || closed_) continue;  // answered during the transfer
+    }
+    if (shutting_down_) {
+      co_await send({code::service_unavailable, "Server shutting down; closing."});
+      close_reason_ = "server shutdown";
+      co_return;
+    }
+    outcome result = co_await dispatch(ctx_, *cmd);
+    svc_.events.command(info_, cmd->verb, cmd->verb == "PASS" ? "****" : cmd->argument,
+                        result.transfer ? code::opening_data : result.reply.code);
+    if (result.transfer) {
+      transfer_running_ = true;
+      transfer_done_.emplace(control_.socket().get_executor());
+      asio::co_spawn(control_.socket().get_executor(),
+                     run_transfer_task(std::move(*result.transfer)),
+                     [self = shared_from_this()](std::exception_ptr e) {
+                       if (!e) return;
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         self->svc_.events.server_message(
+                             log_level::error,
+                             fmt::format("session {}: transfer failed: {}", self->info_.id, ex.what()));
+                       }
+                       self->close_control();
+                     });
+      continue;
+    }
+    co_await send(result.reply);
+    if (result.close_session) {
+      close_reason_ = result.reply.code == code::closing_control ? "QUIT" : "closed by server";
+      co_return;
+    }
+  }
+}
+
+// While a transfer runs: ABOR ends it, STAT and NOOP are answered, and any
+// other command (QUIT included) waits for the transfer to end, in order.
+net::awaitable<void> session::handle_during_transfer(const protocol::command_line& cmd, bool& quit) {
+  if (cmd.verb == "ABOR") {
+    co_await abort_transfer();
+    co_await send({code::closing_data, "ABOR successful."});
+    co_return;
+  }
+  const command_spec* spec = find_command(cmd.verb);
+  if (spec != nullptr && spec->has(command_flag::during_transfer) && cmd.verb != "QUIT") {
+    outcome result = co_await dispatch(ctx_, cmd);
+    co_await send(result.reply);
+    co_return;
+  }
+  co_await wait_for_transfer();
+  if (cmd.verb == "QUIT") {
+    co_await send({code::closing_control, "Goodbye."});
+    close_reason_ = "QUIT";
+    quit = true;
+  }
+}
+
+net::awaitable<void> session::wait_for_transfer() {
+  while (transfer_running_ && transfer_done_) co_await transfer_done_->wait();
+}
+
+net::awaitable<void> session::abort_transfer() {
+  if (!transfer_running_) co_return;
+  abort_requested_ = true;
+  if (transfer_stream_ != nullptr) {
+    transfer_stream_->close();
+  } else {
+    data_.cancel();
+  }
+  co_await wait_for_transfer();
+  abort_requested_ = false;
+}
+
+net::awaitable<void> session::run_transfer_task(transfer_request req) {
+  state_.transfer = transfer_progress{req.verb, req.path, 0, req.size, std::chrono::steady_clock::now()};
+  const bool upload = req.what == transfer_request::kind::receive_file;
+  transfer_record record;
+  record.dir = upload ? transfer_record::direction::upload
+               : req.what == transfer_request::kind::send_bytes ? transfer_record::direction::listing
+                                                                : transfer_record::direction::download;
+  record.path = req.path;
+  record.ascii = req.ascii;
+
+  auto finish = [this](const protocol::reply& r) -> net::awaitable<void> {
+    state_.rest_offset = 0;
+    co_await send(r);
+    state_.transfer.reset();
+    transfer_running_ = false;
+    transfer_stream_ = nullptr;
+    if (transfer_done_) transfer_done_->set();
+    if (shutting_down_) {
+      co_await send({code::service_unavailable, "Server shutting down; closing."});
+      close_reason_ = "server shutdown";
+      close_control();
+    }
+  };
+
+  auto connection = co_await data_.establish();
+  if (!connection) {
+    if (upload) co_await svc_.blocking.run([&] { state_.fs->abort_upload(req.up); });
+    record.error = connection.error();
+    record.reply_code = abort_requested_ ? code::transfer_aborted : code::cannot_open_data;
+    svc_.events.transfer(info_, record);
+    co_await finish(abort_requested_ ? protocol::reply{code::transfer_aborted, "Transfer aborted."}
+                                     : protocol::reply{code::cannot_open_data, connection.error()});
+    co_return;
+  }
+  std::unique_ptr<net::stream> stream = std::move(*connection);
+  transfer_stream_ = stream.get();
+  co_await send({code::opening_data, req.opening_text});
+
+  transfer_env env{svc_.blocking, *state_.fs, *state_.transfer, config_->timeouts.stall,
+                   abort_requested_};
+  const auto started = std::chrono::steady_clock::now();
+  transfer_outcome out = co_await run_transfer(req, *stream, env);
+  transfer_stream_ = nullptr;
+  stream.reset();
+
+  record.bytes = out.bytes;
+  record.elapsed = std::chrono::steady_clock::now() - started;
+  record.complete = out.complete;
+  record.reply_code = out.reply.code;
+  record.error = out.error;
+  svc_.events.transfer(info_, record);
+  co_await finish(out.reply);
+}
+
+net::awaitable<void> session::watchdog() {
+  for (;;) {
+    deadline_timer_.expires_at(deadline_);
+    auto [ec] = co_await deadline_timer_.async_wait(net::use_tuple);
+    if (closed_) co_return;
+    if (ec && ec != asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Cancelled because the reader ended (the session is over)...
+      auto cs = co_await asio::this_coro::cancellation_state;
+      if (cs.cancelled() != asio::cancellation_type::none) co_return;
+      // ...or by request_shutdown(): re-check the state.
+      if (shutting_down_ && !transfer_running_) {
+        co_await send({code::service_unavailable, "Server shutting down; closing."});
+        close_reason_ = "server shutdown";
+        close_control();
+        co_return;
+      }
+      continue;
+    }
+    if (transfer_running_) {
+      // A transfer has its own stall timeout; idleness counts from its end.
+      bump_deadline();
+      continue;
+    }
+    if (std::chrono::steady_clock::now() < deadline_) continue;
+    const bool login = !state_.is_logged_in();
+    const auto limit = login ? config_->timeouts.login : config_->timeouts.idle;
+    co_await send({code::service_unavailable,
+                   fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
+                               std::chrono::duration_cast<std::chrono::seconds>(limit).count())});
+    close_reason_ = login ? "login timeout" : "idle timeout";
+    close_control();
+    co_return;
+  }
+}
+
+void session::request_shutdown() {
+  asio::post(control_.socket().get_executor(), [self = shared_from_this()] {
+    self->shutting_down_ = true;
+    self->deadline_timer_.cancel();
+  });
+}
+
+void session::force_close() {
+  asio::post(control_.socket().get_executor(), [self = shared_from_this()] {
+    self->close_reason_ = "server shutdown (grace period over)";
+    if (self->transfer_stream_ != nullptr) self->transfer_stream_->close();
+    self->data_.cancel();
+    self->close_control();
+  });
+}
+
+}  // namespace portico::server

@@ -1,0 +1,81 @@
+// One control connection: reads commands (also while a transfer runs, so that
+// ABOR, STAT and NOOP are answered), dispatches them through the command
+// table, writes the replies through a single writer, and runs transfers on
+// the data connection. Lives on one io_context for its whole life.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/asio.hpp"
+#include "net/event.hpp"
+#include "net/stream.hpp"
+#include "protocol/command.hpp"
+#include "protocol/reply.hpp"
+#include "server/command_table.hpp"
+#include "server/context.hpp"
+#include "server/data/passive_ports.hpp"
+#include "server/data/socket_data_link.hpp"
+#include "server/session_state.hpp"
+
+namespace portico::server {
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  // `admission` is released (and the per-address count decremented) when the
+  // session ends.
+  session(tcp::socket socket, std::shared_ptr<const server_config> config, services svc,
+          passive_port_pool& ports, std::uint64_t id, std::shared_ptr<void> admission);
+
+  net::awaitable<void> run();
+
+  // Server shutdown: idle sessions are told 421 and closed at once; a session
+  // in a transfer closes when the transfer ends. Thread-safe (posts).
+  void request_shutdown();
+  // After the grace period: closes everything now. Thread-safe (posts).
+  void force_close();
+
+ private:
+  net::awaitable<void> reader();
+  net::awaitable<void> watchdog();
+  net::awaitable<std::optional<std::string>> read_line();
+  net::awaitable<void> send(const protocol::reply& r);
+  net::awaitable<void> handle_during_transfer(const protocol::command_line& cmd, bool& quit);
+  net::awaitable<void> run_transfer_task(transfer_request req);
+  net::awaitable<void> abort_transfer();
+  net::awaitable<void> wait_for_transfer();
+  void close_control() noexcept;
+  void bump_deadline();
+
+  std::shared_ptr<const server_config> config_;
+  services svc_;  // this session's snapshot (accounts as of its start)
+  net::tcp_stream control_;
+  session_info info_;
+  session_state state_;
+  socket_data_link data_;
+  context ctx_;
+  std::shared_ptr<void> admission_;
+
+  protocol::line_assembler lines_;
+  std::array<char, 1024> read_buffer_{};
+
+  // Single writer: replies queue here while a write is in flight.
+  std::string out_queue_;
+  bool writing_ = false;
+  bool write_failed_ = false;
+
+  bool transfer_running_ = false;
+  bool abort_requested_ = false;
+  std::optional<net::event> transfer_done_;
+  net::stream* transfer_stream_ = nullptr;
+
+  asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool shutting_down_ = false;
+  bool closed_ = false;
+  std::string close_reason_ = "client closed the connection";
+};
+
+}  // namespace portico::server
