@@ -126,7 +126,8 @@ std::shared_ptr<void> server::admit(const protocol::ip_address& peer, std::strin
   }
   ++mine;
   ++sessions_;
-  return std::make_shared<admission>(admission{this, peer});
+  // Constructed in place: a temporary admission would release the slot.
+  return std::shared_ptr<admission>(new admission{this, peer});
 }
 
 void server::release(const protocol::ip_address& peer) {
@@ -182,7 +183,7 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });
       live_.push_back(s);
     }
-    asio::co_spawn(ctx, s->run(), [this, id = s.get()](std::exception_ptr e) {
+    asio::co_spawn(ctx, session::run(s), [this](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -190,7 +191,6 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
         events_->server_message(log_level::error,
                                 fmt::format("session ended by an error: {}", ex.what()));
       }
-      (void)id;
     });
   }
 }

@@ -60,8 +60,9 @@ void session::close_control() noexcept {
   deadline_timer_.cancel();
 }
 
-net::awaitable<void> session::run() {
-  auto self = shared_from_this();
+net::awaitable<void> session::run(std::shared_ptr<session> self) { co_await self->serve(); }
+
+net::awaitable<void> session::serve() {
   svc_.events.session_opened(info_);
   bump_deadline();
   co_await (reader() || watchdog());
@@ -190,6 +191,21 @@ net::awaitable<void> session::abort_transfer() {
   abort_requested_ = false;
 }
 
+// Sends the transfer's final reply and lets the control connection go on.
+net::awaitable<void> session::finish_transfer(const protocol::reply& r) {
+  state_.rest_offset = 0;
+  co_await send(r);
+  state_.transfer.reset();
+  transfer_running_ = false;
+  transfer_stream_ = nullptr;
+  if (transfer_done_) transfer_done_->set();
+  if (shutting_down_) {
+    co_await send({code::service_unavailable, "Server shutting down; closing."});
+    close_reason_ = "server shutdown";
+    close_control();
+  }
+}
+
 net::awaitable<void> session::run_transfer_task(transfer_request req) {
   state_.transfer = transfer_progress{req.verb, req.path, 0, req.size, std::chrono::steady_clock::now()};
   const bool upload = req.what == transfer_request::kind::receive_file;
@@ -200,19 +216,6 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
   record.path = req.path;
   record.ascii = req.ascii;
 
-  auto finish = [this](const protocol::reply& r) -> net::awaitable<void> {
-    state_.rest_offset = 0;
-    co_await send(r);
-    state_.transfer.reset();
-    transfer_running_ = false;
-    transfer_stream_ = nullptr;
-    if (transfer_done_) transfer_done_->set();
-    if (shutting_down_) {
-      co_await send({code::service_unavailable, "Server shutting down; closing."});
-      close_reason_ = "server shutdown";
-      close_control();
-    }
-  };
 
   auto connection = co_await data_.establish();
   if (!connection) {
@@ -220,7 +223,7 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
     record.error = connection.error();
     record.reply_code = abort_requested_ ? code::transfer_aborted : code::cannot_open_data;
     svc_.events.transfer(info_, record);
-    co_await finish(abort_requested_ ? protocol::reply{code::transfer_aborted, "Transfer aborted."}
+    co_await finish_transfer(abort_requested_ ? protocol::reply{code::transfer_aborted, "Transfer aborted."}
                                      : protocol::reply{code::cannot_open_data, connection.error()});
     co_return;
   }
@@ -241,7 +244,7 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
   record.reply_code = out.reply.code;
   record.error = out.error;
   svc_.events.transfer(info_, record);
-  co_await finish(out.reply);
+  co_await finish_transfer(out.reply);
 }
 
 net::awaitable<void> session::watchdog() {

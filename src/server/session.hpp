@@ -29,7 +29,8 @@ class session : public std::enable_shared_from_this<session> {
   session(tcp::socket socket, std::shared_ptr<const server_config> config, services svc,
           passive_port_pool& ports, std::uint64_t id, std::shared_ptr<void> admission);
 
-  net::awaitable<void> run();
+  // Runs the session to its end; the coroutine owns the session meanwhile.
+  static net::awaitable<void> run(std::shared_ptr<session> self);
 
   // Server shutdown: idle sessions are told 421 and closed at once; a session
   // in a transfer closes when the transfer ends. Thread-safe (posts).
@@ -38,12 +39,14 @@ class session : public std::enable_shared_from_this<session> {
   void force_close();
 
  private:
+  net::awaitable<void> serve();
   net::awaitable<void> reader();
   net::awaitable<void> watchdog();
   net::awaitable<std::optional<std::string>> read_line();
   net::awaitable<void> send(const protocol::reply& r);
   net::awaitable<void> handle_during_transfer(const protocol::command_line& cmd, bool& quit);
   net::awaitable<void> run_transfer_task(transfer_request req);
+  net::awaitable<void> finish_transfer(const protocol::reply& r);
   net::awaitable<void> abort_transfer();
   net::awaitable<void> wait_for_transfer();
   void close_control() noexcept;

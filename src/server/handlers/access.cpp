@@ -25,9 +25,9 @@ awaitable<outcome> pass(context& ctx, std::string_view arg) {
   const std::string name = std::move(*ctx.state.pending_user);
   ctx.state.pending_user.reset();
 
-  auto auth = ctx.svc.auth;
-  std::optional<account> acct = co_await ctx.blocking(
-      [auth, name, password = std::string(arg)] { return auth->authenticate(name, password); });
+  const authenticator& auth = *ctx.svc.auth;
+  std::optional<account> acct =
+      co_await ctx.blocking([&auth, &name, arg] { return auth.authenticate(name, arg); });
 
   if (acct) {
     auto opened = co_await ctx.blocking(
