@@ -11,7 +11,7 @@ packages=(
   libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients and tools the integration tests drive
-  curl lftp wget python3 iproute2 nftables
+  curl lftp wget python3 python3-pytest iproute2 nftables
 )
 
 missing=()

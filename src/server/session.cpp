@@ -114,10 +114,9 @@ net::awaitable<void> session::reader() {
       continue;
     }
     if (transfer_running_) {
-      bool quit = false;
-      co_await handle_during_transfer(*cmd, quit);
-      if (quit) co_return;
-      if (transfer_running_ || closed_) continue;  // answered during the transfer
+      const auto handled = co_await handle_during_transfer(*cmd);
+      if (handled == during_transfer::quit || closed_) co_return;
+      if (handled == during_transfer::answered) continue;
     }
     if (shutting_down_) {
       co_await send({code::service_unavailable, "Server shutting down; closing."});
@@ -155,24 +154,26 @@ net::awaitable<void> session::reader() {
 
 // While a transfer runs: ABOR ends it, STAT and NOOP are answered, and any
 // other command (QUIT included) waits for the transfer to end, in order.
-net::awaitable<void> session::handle_during_transfer(const protocol::command_line& cmd, bool& quit) {
+net::awaitable<session::during_transfer> session::handle_during_transfer(
+    const protocol::command_line& cmd) {
   if (cmd.verb == "ABOR") {
     co_await abort_transfer();
     co_await send({code::closing_data, "ABOR successful."});
-    co_return;
+    co_return during_transfer::answered;
   }
   const command_spec* spec = find_command(cmd.verb);
   if (spec != nullptr && spec->has(command_flag::during_transfer) && cmd.verb != "QUIT") {
     outcome result = co_await dispatch(ctx_, cmd);
     co_await send(result.reply);
-    co_return;
+    co_return during_transfer::answered;
   }
   co_await wait_for_transfer();
   if (cmd.verb == "QUIT") {
     co_await send({code::closing_control, "Goodbye."});
     close_reason_ = "QUIT";
-    quit = true;
+    co_return during_transfer::quit;
   }
+  co_return during_transfer::run_now;
 }
 
 net::awaitable<void> session::wait_for_transfer() {

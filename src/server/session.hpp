@@ -44,7 +44,9 @@ class session : public std::enable_shared_from_this<session> {
   net::awaitable<void> watchdog();
   net::awaitable<std::optional<std::string>> read_line();
   net::awaitable<void> send(const protocol::reply& r);
-  net::awaitable<void> handle_during_transfer(const protocol::command_line& cmd, bool& quit);
+  // What became of a command that arrived while a transfer ran.
+  enum class during_transfer { answered, quit, run_now };
+  net::awaitable<during_transfer> handle_during_transfer(const protocol::command_line& cmd);
   net::awaitable<void> run_transfer_task(transfer_request req);
   net::awaitable<void> finish_transfer(const protocol::reply& r);
   net::awaitable<void> abort_transfer();

@@ -297,6 +297,8 @@ result<storage::listing> local_storage::list(std::string_view vpath) {
     }
     const std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
+    // Uploads in progress (atomic mode) are not part of the directory yet.
+    if (name.starts_with(opts_.temp_prefix)) continue;
     // SECURITY: a directory with millions of entries must not exhaust memory.
     if (out.entries.size() >= limits::max_listing_entries) {
       out.truncated = true;
