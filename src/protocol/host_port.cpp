@@ -3,6 +3,7 @@
 #include <array>
 
 #include "protocol/error.hpp"
+#include "protocol/text_scan.hpp"
 
 namespace portico::protocol {
 namespace {
@@ -11,24 +12,13 @@ auto fail(errc e) {
   return unexpected(make_error_code(e));
 }
 
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
+using detail::is_digit;
 
 // One number of h1,h2,h3,h4,p1,p2: 1 to 3 decimal digits, 0..255. Leading
 // zeros are accepted ("010" is ten): no client is known to pad, but the value
 // is unambiguous, and refusing it would only break some odd client.
 bool read_byte(std::string_view text, std::size_t& pos, std::uint8_t& out) noexcept {
-  const std::size_t start = pos;
-  unsigned value = 0;
-  while (pos < text.size() && is_digit(text[pos])) {
-    if (pos - start == 3) return false;  // a fourth digit
-    value = value * 10 + static_cast<unsigned>(text[pos] - '0');
-    ++pos;
-  }
-  if (pos == start || value > 255) return false;
-  out = static_cast<std::uint8_t>(value);
-  return true;
+  return detail::read_decimal_byte(text, pos, out) != 0;
 }
 
 void skip_spaces(std::string_view text, std::size_t& pos) noexcept {

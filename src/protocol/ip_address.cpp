@@ -7,13 +7,12 @@
 #include <cstring>
 
 #include "protocol/error.hpp"
+#include "protocol/text_scan.hpp"
 
 namespace portico::protocol {
 namespace {
 
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
+using detail::is_digit;
 
 bool is_hex_digit(char c) noexcept {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -30,16 +29,9 @@ bool parse_v4(std::string_view text, std::array<std::uint8_t, 4>& out) noexcept 
       ++pos;
     }
     const std::size_t start = pos;
-    unsigned value = 0;
-    while (pos < text.size() && is_digit(text[pos])) {
-      if (pos - start == 3) return false;  // a fourth digit
-      value = value * 10 + static_cast<unsigned>(text[pos] - '0');
-      ++pos;
-    }
-    const std::size_t length = pos - start;
-    if (length == 0 || value > 255) return false;
+    const std::size_t length = detail::read_decimal_byte(text, pos, out[i]);
+    if (length == 0) return false;
     if (length > 1 && text[start] == '0') return false;  // "010" could be read as octal
-    out[i] = static_cast<std::uint8_t>(value);
   }
   return pos == text.size();
 }

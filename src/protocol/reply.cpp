@@ -6,6 +6,7 @@
 
 #include "protocol/error.hpp"
 #include "protocol/limits.hpp"
+#include "protocol/text_scan.hpp"
 
 namespace portico::protocol {
 namespace {
@@ -172,13 +173,7 @@ void reply_parser::fail(std::error_code ec) {
 
 std::optional<result<reply>> reply_parser::next() {
   if (ready_.empty()) return std::nullopt;
-  // The front is moved straight into the return value and popped after: a
-  // local copy makes GCC 12 report a false maybe-uninitialized in std::variant.
-  struct pop_on_exit {
-    decltype(ready_)& queue;
-    ~pop_on_exit() { queue.pop_front(); }
-  } pop{ready_};
-  return std::move(ready_.front());
+  return detail::take_front(ready_);
 }
 
 }  // namespace portico::protocol

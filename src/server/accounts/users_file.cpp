@@ -149,21 +149,9 @@ class reader {
 }  // namespace
 
 expected<std::vector<user_entry>, std::string> load_users_file(const std::string& path) {
-  // Read it ourselves: toml++ reports an unreadable file without the reason.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return unexpected(path + ": cannot read users file: " + std::strerror(errno));
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-
-  toml::table document;
-  try {
-    document = toml::parse(content.str(), path);
-  } catch (const toml::parse_error& e) {
-    return unexpected(
-        located(path, e.source(), "", "invalid TOML: " + std::string(e.description())));
-  }
+  auto parsed = toml_detail::parse_file(path, "users file");
+  if (!parsed) return unexpected(parsed.error());
+  const toml::table& document = *parsed;
 
   reader r(path);
   const toml::table* users = nullptr;

@@ -420,21 +420,10 @@ class config_reader {
 }  // namespace
 
 config_result<server_config> load_config_file(const std::string& path, server_config base) {
-  // Read it ourselves: toml++ reports an unreadable file without the reason.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unexpected(path + ": cannot read config file: " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-
-  toml::table document;
-  try {
-    document = toml::parse(content.str(), path);
-  } catch (const toml::parse_error& e) {
-    return unexpected(
-        located(path, e.source(), "", "invalid TOML: " + std::string(e.description())));
-  }
+  auto document = toml_detail::parse_file(path, "config file");
+  if (!document) return unexpected(document.error());
   config_reader reader(path);
-  reader.read(document, base);
+  reader.read(*document, base);
   if (!reader.errors().empty()) return unexpected(reader.errors());
   base.config_file = toml_detail::resolve_relative_to("", path);
   return base;

@@ -29,9 +29,13 @@
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+
+#include "protocol/expected.hpp"
 
 // Helpers shared by the two TOML readers (config_loader.cpp, users_file.cpp),
 // so that both word their errors the same way: "FILE:LINE: dotted.key: what".
@@ -101,6 +105,25 @@ inline std::string resolve_relative_to(const std::string& file, const std::strin
   auto normal = absolute.lexically_normal().string();
   while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   return normal;
+}
+
+// Reads and parses a TOML file; `what` names it in errors ("config file").
+// The file is read here rather than by toml::parse_file, which reports an
+// unreadable file without the reason.
+inline expected<toml::table, std::string> parse_file(const std::string& path,
+                                                     std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return unexpected(path + ": cannot read " + std::string(what) + ": " + std::strerror(errno));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  try {
+    return toml::parse(content.str(), path);
+  } catch (const toml::parse_error& e) {
+    return unexpected(
+        located(path, e.source(), "", "invalid TOML: " + std::string(e.description())));
+  }
 }
 
 // Why `path` cannot be used as a directory, or an empty string when it can.

@@ -23,21 +23,6 @@ struct listed {
   bool truncated = false;
 };
 
-protocol::entry_info entry_from_stat(std::string name, const file_stat& st) {
-  protocol::entry_info e;
-  e.name = std::move(name);
-  e.type = st.type;
-  e.mode = st.mode;
-  e.size = st.size;
-  e.mtime = st.mtime;
-  e.nlink = st.nlink;
-  e.owner = std::to_string(st.uid);
-  e.group = std::to_string(st.gid);
-  e.device = st.device;
-  e.inode = st.inode;
-  return e;
-}
-
 // LIST and NLST arguments may start with ls options ("-la", "-a dir"), which
 // many clients send; they are skipped (the listing always shows everything).
 std::string_view strip_ls_options(std::string_view arg) {
@@ -67,7 +52,7 @@ awaitable<expected<listed, protocol::reply>> gather(context& ctx, std::string_vi
     } else {
       auto own = ctx.fs().lstat(*path);
       out.entries.push_back(
-          entry_from_stat(std::string(protocol::vpath_basename(*path)), own ? *own : *st));
+          to_entry_info(std::string(protocol::vpath_basename(*path)), own ? *own : *st));
     }
     return out;
   });
@@ -134,7 +119,7 @@ awaitable<outcome> mlst(context& ctx, std::string_view arg) {
   if (!path) co_return outcome{path.error()};
   auto st = co_await ctx.blocking([&] { return ctx.fs().stat(*path); });
   if (!st) co_return outcome{storage_failure(st.error(), *path)};
-  auto e = entry_from_stat(*path, *st);
+  auto e = to_entry_info(*path, *st);
   // RFC 3659 §7.2: the facts line starts with a space, and names the path.
   std::vector<std::string> lines{
       fmt::format("Listing {}", *path),

@@ -306,20 +306,8 @@ result<storage::listing> local_storage::list(std::string_view vpath) {
     }
     struct stat st {};
     if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
-    const file_stat s = to_file_stat(st);
-    protocol::entry_info info;
-    info.name = std::string(name);
-    info.type = s.type;
-    info.mode = s.mode;
-    info.size = s.size;
-    info.mtime = s.mtime;
-    info.nlink = s.nlink;
-    // Numeric ids: getpwuid() may do NSS I/O (LDAP) per entry.
-    info.owner = std::to_string(s.uid);
-    info.group = std::to_string(s.gid);
-    info.device = s.device;
-    info.inode = s.inode;
-    if (s.type == entry_type::symlink) {
+    protocol::entry_info info = to_entry_info(std::string(name), to_file_stat(st));
+    if (info.type == entry_type::symlink) {
       char target[PATH_MAX];
       const ssize_t n = ::readlinkat(dfd, e->d_name, target, sizeof target);
       if (n > 0) info.link_target.assign(target, static_cast<std::size_t>(n));

@@ -106,4 +106,19 @@ std::error_code storage_error_from_errno(int err) noexcept {
   }
 }
 
+protocol::entry_info to_entry_info(std::string name, const file_stat& st) {
+  protocol::entry_info e;
+  e.name = std::move(name);
+  e.type = st.type;
+  e.mode = st.mode;
+  e.size = st.size;
+  e.mtime = st.mtime;
+  e.nlink = st.nlink;
+  e.owner = std::to_string(st.uid);
+  e.group = std::to_string(st.gid);
+  e.device = st.device;
+  e.inode = st.inode;
+  return e;
+}
+
 }  // namespace portico::server

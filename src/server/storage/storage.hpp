@@ -63,6 +63,10 @@ struct file_stat {
   std::uint64_t inode = 0;
 };
 
+// An entry of a listing from what stat says of it (owner and group as numeric
+// ids: looking names up may do NSS I/O for every entry).
+protocol::entry_info to_entry_info(std::string name, const file_stat& st);
+
 enum class write_mode {
   truncate,    // STOR: create or replace
   append,      // APPE: create or append
