@@ -224,8 +224,12 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
     record.error = connection.error();
     record.reply_code = abort_requested_ ? code::transfer_aborted : code::cannot_open_data;
     svc_.events.transfer(info_, record);
-    co_await finish_transfer(abort_requested_ ? protocol::reply{code::transfer_aborted, "Transfer aborted."}
-                                     : protocol::reply{code::cannot_open_data, connection.error()});
+    // A named reply, not a ?: of two temporaries inside the co_await: GCC 12
+    // destroys the temporary of the branch not taken as well (a crash on the
+    // data_accept timeout).
+    protocol::reply failed{code::cannot_open_data, connection.error()};
+    if (abort_requested_) failed = protocol::reply{code::transfer_aborted, "Transfer aborted."};
+    co_await finish_transfer(failed);
     co_return;
   }
   std::unique_ptr<net::stream> stream = std::move(*connection);

@@ -12,14 +12,14 @@ namespace portico::server {
 
 enum class permission : std::uint16_t {
   none = 0,
-  list = 1 << 0,    // LIST NLST MLSD MLST STAT <path>, CWD
-  read = 1 << 1,    // RETR SIZE MDTM
-  write = 1 << 2,   // STOR STOU (create and overwrite)
+  list = 1 << 0,    // LIST NLST MLSD MLST STAT <path> SIZE MDTM, CWD
+  read = 1 << 1,    // RETR
+  write = 1 << 2,   // STOR STOU (create and overwrite), MFMT
   append = 1 << 3,  // APPE, REST+STOR
   remove = 1 << 4,  // DELE RMD ("delete" in configuration)
   mkdir = 1 << 5,   // MKD
   rename = 1 << 6,  // RNFR RNTO
-  chmod = 1 << 7,   // SITE CHMOD, MFMT
+  chmod = 1 << 7,   // SITE CHMOD
 };
 
 class permission_set {

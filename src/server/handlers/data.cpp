@@ -28,8 +28,13 @@ std::optional<outcome> refuse_after_epsv_all(const context& ctx, std::string_vie
 }
 
 // The one check behind PORT and EPRT.
-outcome accept_active_target(context& ctx, std::string_view verb, const protocol::endpoint& target) {
+outcome accept_active_target(context& ctx, std::string_view verb, protocol::endpoint target) {
   const ip_address peer = ctx.peer().address.unmapped();
+  if (protocol::classify(target.address.unmapped()) == protocol::address_class::unspecified) {
+    // lftp 4.9 sends "EPRT |2|::|port|" on IPv6 loopback: an unspecified
+    // address can only mean the client's own one (no bounce is possible).
+    target.address = ctx.peer().address;
+  }
   const ip_address wanted = target.address.unmapped();
   if (!protocol::same_host(wanted, peer)) {
     if (protocol::is_private_for_nat(wanted) && !protocol::is_private_for_nat(peer)) {
