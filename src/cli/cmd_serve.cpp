@@ -234,16 +234,16 @@ int serve(const serve_options& o) {
     if (sig == SIGHUP) {
       auto reloaded = build_config(o);
       if (!reloaded) {
-        events->server_message(log_level::error,
-                               fmt::format("reload failed, keeping the old configuration: {}",
-                                           reloaded.error()));
+        events->server_message(
+            log_level::error,
+            fmt::format("reload failed, keeping the old configuration: {}", reloaded.error()));
         continue;
       }
       auto new_accounts = account_store::load(*reloaded);
       if (!new_accounts) {
-        events->server_message(log_level::error,
-                               fmt::format("reload failed, keeping the old accounts: {}",
-                                           new_accounts.error()));
+        events->server_message(
+            log_level::error,
+            fmt::format("reload failed, keeping the old accounts: {}", new_accounts.error()));
         continue;
       }
       srv.reload(std::make_shared<const server_config>(std::move(*reloaded)),
@@ -288,8 +288,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--log-format", opts->log_format, "text or json (config: logging.format)");
   cmd->add_option("--log-level", opts->log_level,
                   "trace, debug (every command), info, warn, error or off (config: logging.level)");
-  cmd->add_option("--xferlog", opts->xferlog, "Also write transfers to this xferlog file "
-                                              "(config: logging.xferlog)");
+  cmd->add_option("--xferlog", opts->xferlog,
+                  "Also write transfers to this xferlog file "
+                  "(config: logging.xferlog)");
   cmd->add_flag("--atomic-uploads", opts->atomic_uploads,
                 "Upload to a hidden file and rename it on success (config: atomic_uploads)");
   cmd->add_option("--run-as", opts->run_as,

@@ -42,36 +42,35 @@ class blocking_pool {
   // coroutine's executor (kept alive by the work guard meanwhile).
   template <class R, class F>
   auto initiate(F fn) {
-    using signature =
-        std::conditional_t<std::is_void_v<R>, void(std::exception_ptr),
-                           void(std::exception_ptr, std::optional<R>)>;
+    using signature = std::conditional_t<std::is_void_v<R>, void(std::exception_ptr),
+                                         void(std::exception_ptr, std::optional<R>)>;
     return asio::async_initiate<const asio::use_awaitable_t<>, signature>(
         [this](auto handler, F f) {
           auto work = asio::make_work_guard(handler);
-          asio::post(pool_, [h = std::move(handler), f = std::move(f),
-                             work = std::move(work)]() mutable {
-            std::exception_ptr error;
-            if constexpr (std::is_void_v<R>) {
-              try {
-                f();
-              } catch (...) {
-                error = std::current_exception();
-              }
-              auto ex = work.get_executor();
-              asio::dispatch(ex, [h = std::move(h), error]() mutable { std::move(h)(error); });
-            } else {
-              std::optional<R> out;
-              try {
-                out.emplace(f());
-              } catch (...) {
-                error = std::current_exception();
-              }
-              auto ex = work.get_executor();
-              asio::dispatch(ex, [h = std::move(h), error, out = std::move(out)]() mutable {
-                std::move(h)(error, std::move(out));
+          asio::post(
+              pool_, [h = std::move(handler), f = std::move(f), work = std::move(work)]() mutable {
+                std::exception_ptr error;
+                if constexpr (std::is_void_v<R>) {
+                  try {
+                    f();
+                  } catch (...) {
+                    error = std::current_exception();
+                  }
+                  auto ex = work.get_executor();
+                  asio::dispatch(ex, [h = std::move(h), error]() mutable { std::move(h)(error); });
+                } else {
+                  std::optional<R> out;
+                  try {
+                    out.emplace(f());
+                  } catch (...) {
+                    error = std::current_exception();
+                  }
+                  auto ex = work.get_executor();
+                  asio::dispatch(ex, [h = std::move(h), error, out = std::move(out)]() mutable {
+                    std::move(h)(error, std::move(out));
+                  });
+                }
               });
-            }
-          });
         },
         asio::use_awaitable, std::move(fn));
   }

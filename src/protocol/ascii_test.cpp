@@ -36,7 +36,9 @@ TEST(AsciiEncoder, CrlfSplitAcrossChunksStaysCrlf) {
   }
 }
 
-TEST(AsciiEncoder, BareCrIsKept) { EXPECT_EQ(encode_in_chunks("a\rb", 1), "a\rb"); }
+TEST(AsciiEncoder, BareCrIsKept) {
+  EXPECT_EQ(encode_in_chunks("a\rb", 1), "a\rb");
+}
 
 TEST(AsciiDecoder, UploadTurnsCrlfIntoLf) {
   EXPECT_EQ(decode_in_chunks("a\r\nb\n", 100), "a\nb\n");
@@ -48,7 +50,9 @@ TEST(AsciiDecoder, BareCrIsKeptEvenAtChunkEdges) {
   }
 }
 
-TEST(AsciiDecoder, CrCrLfKeepsOneCr) { EXPECT_EQ(decode_in_chunks("a\r\r\n", 1), "a\r\n"); }
+TEST(AsciiDecoder, CrCrLfKeepsOneCr) {
+  EXPECT_EQ(decode_in_chunks("a\r\r\n", 1), "a\r\n");
+}
 
 TEST(AsciiRoundTrip, UnixTextSurvivesEncodeThenDecode) {
   const std::string text = "line one\n\nline three with \r inside\nlast";

@@ -35,19 +35,16 @@ class [[nodiscard]] expected {
   using value_type = T;
   using error_type = E;
 
-  constexpr expected()
-    requires std::is_default_constructible_v<T>
+  constexpr expected() requires std::is_default_constructible_v<T>
       : storage_(std::in_place_index<0>) {}
   template <class U = T>
-    requires std::is_constructible_v<T, U&&> &&
-             (!std::is_same_v<std::remove_cvref_t<U>, expected>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, unexpected<E>>)
-  constexpr expected(U&& v) : storage_(std::in_place_index<0>, std::forward<U>(v)) {}
+  requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, expected>)&&(
+      !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>>)constexpr expected(U&& v)
+      : storage_(std::in_place_index<0>, std::forward<U>(v)) {}
   template <class G>
   constexpr expected(const unexpected<G>& u) : storage_(std::in_place_index<1>, u.error()) {}
   template <class G>
-  constexpr expected(unexpected<G>&& u)
-      : storage_(std::in_place_index<1>, std::move(u).error()) {}
+  constexpr expected(unexpected<G>&& u) : storage_(std::in_place_index<1>, std::move(u).error()) {}
 
   constexpr bool has_value() const noexcept { return storage_.index() == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }

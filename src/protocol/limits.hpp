@@ -30,8 +30,8 @@ inline constexpr std::size_t max_verb_length = 16;
 
 // --- Paths and listings -----------------------------------------------------
 
-inline constexpr std::size_t max_path_length = 4096;   // bytes of a virtual path
-inline constexpr std::size_t max_path_depth = 256;     // components
+inline constexpr std::size_t max_path_length = 4096;         // bytes of a virtual path
+inline constexpr std::size_t max_path_depth = 256;           // components
 inline constexpr std::size_t max_listing_entries = 100'000;  // per LIST/MLSD
 
 // Longest listing line the client-side parsers accept.

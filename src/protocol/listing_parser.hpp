@@ -17,10 +17,10 @@ struct remote_entry {
   std::string name;
   entry_type type = entry_type::file;
   std::optional<std::uint64_t> size;
-  std::optional<std::int64_t> mtime;  // UTC seconds; minute precision for LIST
+  std::optional<std::int64_t> mtime;         // UTC seconds; minute precision for LIST
   std::optional<std::uint32_t> permissions;  // 0777 bits, from LIST or unix.mode
-  std::string link_target;   // "a -> b" in LIST
-  std::string unique;        // MLSx unique fact
+  std::string link_target;                   // "a -> b" in LIST
+  std::string unique;                        // MLSx unique fact
   friend bool operator==(const remote_entry&, const remote_entry&) = default;
 };
 

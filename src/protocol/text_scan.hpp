@@ -8,7 +8,9 @@
 
 namespace portico::protocol::detail {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 // Reads 1 to 3 decimal digits at `pos` naming 0..255 (IPv4 octets, PORT
 // numbers), advancing `pos` past them. Returns the number of digits read, or 0

@@ -82,7 +82,9 @@ constexpr std::array table{
 
 }  // namespace
 
-std::span<const command_spec> command_table() noexcept { return table; }
+std::span<const command_spec> command_table() noexcept {
+  return table;
+}
 
 const command_spec* find_command(std::string_view verb) noexcept {
   auto it = std::lower_bound(table.begin(), table.end(), verb,

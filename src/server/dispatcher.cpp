@@ -9,7 +9,9 @@ namespace {
 
 namespace code = protocol::code;
 
-bool is_blank(std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; }
+bool is_blank(std::string_view s) {
+  return s.find_first_not_of(' ') == std::string_view::npos;
+}
 
 // Why a command may not run, or nothing if it may.
 std::optional<outcome> check_rules(const context& ctx, const command_spec& spec,
@@ -66,8 +68,8 @@ net::awaitable<outcome> dispatch(context& ctx, const protocol::command_line& cmd
   }
 
   outcome result = co_await spec->handler(ctx, cmd.argument);
-  if (!result.transfer && (result.reply.is_transient_negative() ||
-                           result.reply.is_permanent_negative())) {
+  if (!result.transfer &&
+      (result.reply.is_transient_negative() || result.reply.is_permanent_negative())) {
     // Any failure clears the one-shot state, so that a stale REST offset or
     // data connection can never apply to a later command.
     clear_one_shot(ctx);

@@ -20,9 +20,10 @@ expected<void, std::string> drop_privileges(const std::string& user) {
   passwd* found = nullptr;
   const int err = ::getpwnam_r(user.c_str(), &pw, buffer.data(), buffer.size(), &found);
   if (err != 0 || found == nullptr) {
-    return unexpected(fmt::format("Cannot switch to user '{}': no such user. Create it, or name "
-                                  "another with --run-as (run_as in the configuration).",
-                                  user));
+    return unexpected(
+        fmt::format("Cannot switch to user '{}': no such user. Create it, or name "
+                    "another with --run-as (run_as in the configuration).",
+                    user));
   }
   const gid_t gid = pw.pw_gid;
   const uid_t uid = pw.pw_uid;

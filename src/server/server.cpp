@@ -29,9 +29,10 @@ unsigned blocking_threads(const server_config& c) {
 
 std::string bind_advice(const std::error_code& ec, std::uint16_t port) {
   if (ec == asio::error::access_denied && port < 1024) {
-    return fmt::format(" Ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port such as "
-                       "2121 (--listen 0.0.0.0:2121), or start portico as root (it drops "
-                       "privileges right after binding).");
+    return fmt::format(
+        " Ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port such as "
+        "2121 (--listen 0.0.0.0:2121), or start portico as root (it drops "
+        "privileges right after binding).");
   }
   if (ec == asio::error::address_in_use) {
     return " Another program (or another portico) already listens there; stop it or pick another "
@@ -45,8 +46,9 @@ std::string bind_advice(const std::error_code& ec, std::uint16_t port) {
 
 }  // namespace
 
-server::server(std::shared_ptr<const server_config> config, std::shared_ptr<const authenticator> auth,
-               std::shared_ptr<event_sink> events, storage_factory open_storage)
+server::server(std::shared_ptr<const server_config> config,
+               std::shared_ptr<const authenticator> auth, std::shared_ptr<event_sink> events,
+               storage_factory open_storage)
     : config_(std::move(config)),
       events_(std::move(events)),
       io_(io_threads(*config_)),
@@ -118,9 +120,10 @@ std::shared_ptr<void> server::admit(const protocol::ip_address& peer, std::strin
   }
   auto& mine = per_address_[peer];
   if (mine >= config_->limits.max_sessions_per_address) {
-    refusal = fmt::format("Too many connections from your address (the limit is {}); close some "
-                          "and try again.",
-                          config_->limits.max_sessions_per_address);
+    refusal = fmt::format(
+        "Too many connections from your address (the limit is {}); close some "
+        "and try again.",
+        config_->limits.max_sessions_per_address);
     if (mine == 0) per_address_.erase(peer);
     return nullptr;
   }
@@ -176,8 +179,8 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       socket.close(ignored);
       continue;
     }
-    auto s = std::make_shared<session>(std::move(socket), std::move(config), std::move(*snapshot), ports_,
-                                       next_id_.fetch_add(1), std::move(ticket));
+    auto s = std::make_shared<session>(std::move(socket), std::move(config), std::move(*snapshot),
+                                       ports_, next_id_.fetch_add(1), std::move(ticket));
     {
       std::lock_guard lock(mutex_);
       std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });

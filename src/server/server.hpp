@@ -43,7 +43,8 @@ class server {
   void drain_and_stop();
   // New sessions use the new configuration and accounts; running ones keep
   // theirs. Listeners and passive ports stay as bound.
-  void reload(std::shared_ptr<const server_config> config, std::shared_ptr<const authenticator> auth);
+  void reload(std::shared_ptr<const server_config> config,
+              std::shared_ptr<const authenticator> auth);
 
   std::size_t session_count() const;
 

@@ -60,7 +60,9 @@ void session::close_control() noexcept {
   deadline_timer_.cancel();
 }
 
-net::awaitable<void> session::run(std::shared_ptr<session> self) { co_await self->serve(); }
+net::awaitable<void> session::run(std::shared_ptr<session> self) {
+  co_await self->serve();
+}
 
 net::awaitable<void> session::serve() {
   svc_.events.session_opened(info_);
@@ -90,9 +92,9 @@ net::awaitable<std::optional<std::string>> session::read_line() {
   for (;;) {
     if (auto next = lines_.next_line()) {
       if (*next) co_return std::move(**next);
-      co_await send({code::syntax_error,
-                     fmt::format("Line too long (the limit is {} bytes); closing.",
-                                 limits::max_command_line)});
+      co_await send(
+          {code::syntax_error, fmt::format("Line too long (the limit is {} bytes); closing.",
+                                           limits::max_command_line)});
       close_reason_ = "line too long";
       co_return std::nullopt;
     }
@@ -110,7 +112,8 @@ net::awaitable<void> session::reader() {
     bump_deadline();
     auto cmd = protocol::parse_command(*line);
     if (!cmd) {
-      co_await send({code::syntax_error, fmt::format("Malformed command: {}.", cmd.error().message())});
+      co_await send(
+          {code::syntax_error, fmt::format("Malformed command: {}.", cmd.error().message())});
       continue;
     }
     if (transfer_running_) {
@@ -129,19 +132,19 @@ net::awaitable<void> session::reader() {
     if (result.transfer) {
       transfer_running_ = true;
       transfer_done_.emplace(control_.socket().get_executor());
-      asio::co_spawn(control_.socket().get_executor(),
-                     run_transfer_task(std::move(*result.transfer)),
-                     [self = shared_from_this()](std::exception_ptr e) {
-                       if (!e) return;
-                       try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                         self->svc_.events.server_message(
-                             log_level::error,
-                             fmt::format("session {}: transfer failed: {}", self->info_.id, ex.what()));
-                       }
-                       self->close_control();
-                     });
+      asio::co_spawn(
+          control_.socket().get_executor(), run_transfer_task(std::move(*result.transfer)),
+          [self = shared_from_this()](std::exception_ptr e) {
+            if (!e) return;
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+              self->svc_.events.server_message(
+                  log_level::error,
+                  fmt::format("session {}: transfer failed: {}", self->info_.id, ex.what()));
+            }
+            self->close_control();
+          });
       continue;
     }
     co_await send(result.reply);
@@ -208,15 +211,16 @@ net::awaitable<void> session::finish_transfer(const protocol::reply& r) {
 }
 
 net::awaitable<void> session::run_transfer_task(transfer_request req) {
-  state_.transfer = transfer_progress{req.verb, req.path, 0, req.size, std::chrono::steady_clock::now()};
+  state_.transfer =
+      transfer_progress{req.verb, req.path, 0, req.size, std::chrono::steady_clock::now()};
   const bool upload = req.what == transfer_request::kind::receive_file;
   transfer_record record;
   record.dir = upload ? transfer_record::direction::upload
-               : req.what == transfer_request::kind::send_bytes ? transfer_record::direction::listing
-                                                                : transfer_record::direction::download;
+               : req.what == transfer_request::kind::send_bytes
+                   ? transfer_record::direction::listing
+                   : transfer_record::direction::download;
   record.path = req.path;
   record.ascii = req.ascii;
-
 
   auto connection = co_await data_.establish();
   if (!connection) {
@@ -279,9 +283,10 @@ net::awaitable<void> session::watchdog() {
     if (std::chrono::steady_clock::now() < deadline_) continue;
     const bool login = !state_.is_logged_in();
     const auto limit = login ? config_->timeouts.login : config_->timeouts.idle;
-    co_await send({code::service_unavailable,
-                   fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
-                               std::chrono::duration_cast<std::chrono::seconds>(limit).count())});
+    co_await send(
+        {code::service_unavailable,
+         fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
+                     std::chrono::duration_cast<std::chrono::seconds>(limit).count())});
     close_reason_ = login ? "login timeout" : "idle timeout";
     close_control();
     co_return;

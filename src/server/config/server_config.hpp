@@ -64,12 +64,12 @@ struct server_config {
   limits_config limits;
   timeouts_config timeouts;
   logging_config logging;
-  bool atomic_uploads = false;  // upload to a hidden file, rename on success
-  unsigned threads = 0;         // I/O threads; 0: one per core
+  bool atomic_uploads = false;    // upload to a hidden file, rename on success
+  unsigned threads = 0;           // I/O threads; 0: one per core
   unsigned blocking_threads = 0;  // filesystem and crypt pool; 0: 2 per core, at least 4
-  std::string run_as;          // user to switch to after binding when started as root
+  std::string run_as;             // user to switch to after binding when started as root
   std::string banner = "portico FTP server ready.";
-  std::string config_file;     // where this came from, for messages ("" if none)
+  std::string config_file;  // where this came from, for messages ("" if none)
 };
 
 }  // namespace portico::server

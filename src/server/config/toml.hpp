@@ -30,8 +30,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <string_view>
 

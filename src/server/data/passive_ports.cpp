@@ -34,7 +34,9 @@ passive_lease& passive_lease::operator=(passive_lease&& other) noexcept {
   return *this;
 }
 
-passive_lease::~passive_lease() { release(); }
+passive_lease::~passive_lease() {
+  release();
+}
 
 void passive_lease::release() noexcept {
   std::error_code ignored;
@@ -43,7 +45,9 @@ void passive_lease::release() noexcept {
 }
 
 passive_port_pool::passive_port_pool(std::uint16_t min_port, std::uint16_t max_port)
-    : min_(min_port), max_(max_port), reserved_(static_cast<std::size_t>(max_port - min_port) + 1) {}
+    : min_(min_port),
+      max_(max_port),
+      reserved_(static_cast<std::size_t>(max_port - min_port) + 1) {}
 
 std::size_t passive_port_pool::in_use() const {
   std::lock_guard lock(mutex_);
@@ -69,7 +73,7 @@ void passive_port_pool::release(std::uint16_t port) noexcept {
 }
 
 expected<passive_lease, std::string> passive_port_pool::open(const asio::any_io_executor& ex,
-                                                            const asio::ip::address& local) {
+                                                             const asio::ip::address& local) {
   const std::uint32_t span = static_cast<std::uint32_t>(max_ - min_) + 1;
   // Start at a random port and walk with a random odd stride: every port of
   // the range is visited once, in an order another client cannot predict.
@@ -78,8 +82,8 @@ expected<passive_lease, std::string> passive_port_pool::open(const asio::any_io_
   while (span > 1 && std::gcd(stride, span) != 1) stride += 2;
   std::error_code last_error;
   for (std::uint32_t i = 0; i < span; ++i) {
-    const auto port = static_cast<std::uint16_t>(
-        min_ + (start + static_cast<std::uint64_t>(i) * stride) % span);
+    const auto port =
+        static_cast<std::uint16_t>(min_ + (start + static_cast<std::uint64_t>(i) * stride) % span);
     if (!try_reserve(port)) continue;
     tcp::acceptor acceptor(ex);
     std::error_code ec;

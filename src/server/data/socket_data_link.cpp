@@ -27,7 +27,8 @@ net::awaitable<expected<protocol::endpoint, passive_failure>> socket_data_link::
   // known to be able to reach. (The advertised address may differ behind NAT.)
   ip_address local = info_.local.address.unmapped();
   if (local.af() != family) {
-    co_return unexpected(passive_failure{"The control connection's address family does not match."});
+    co_return unexpected(
+        passive_failure{"The control connection's address family does not match."});
   }
   auto lease = ports_.open(ex_, net::to_asio(local));
   if (!lease) {
@@ -70,8 +71,8 @@ net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_
   co_return unexpected(std::string("No data connection prepared: send PASV, EPSV, PORT or EPRT."));
 }
 
-net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_link::accept_passive(
-    passive_lease lease) {
+net::awaitable<expected<std::unique_ptr<net::stream>, std::string>>
+socket_data_link::accept_passive(passive_lease lease) {
   const auto deadline = std::chrono::steady_clock::now() + config_.timeouts.data_accept;
   const ip_address client = info_.peer.address.unmapped();
   auto& acceptor = lease.acceptor();
@@ -83,7 +84,8 @@ net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_
 
   for (;;) {
     asio::steady_timer timer(ex_, deadline);
-    auto which = co_await (acceptor.async_accept(net::use_tuple) || timer.async_wait(net::use_tuple));
+    auto which =
+        co_await (acceptor.async_accept(net::use_tuple) || timer.async_wait(net::use_tuple));
     if (which.index() == 1) {
       const std::string why = fmt::format(
           "No data connection: nothing connected to passive port {} within {}. A firewall or NAT "
@@ -110,18 +112,19 @@ net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_
       co_return std::make_unique<net::tcp_stream>(std::move(socket));
     }
     events_.data_connection_failed(
-        info_, fmt::format("rejected a data connection to passive port {} from {} (the client is "
-                           "{}): possible port stealing",
-                           lease.port(), peer_ec ? "?" : peer.address().to_string(),
-                           client.to_string()));
+        info_,
+        fmt::format("rejected a data connection to passive port {} from {} (the client is "
+                    "{}): possible port stealing",
+                    lease.port(), peer_ec ? "?" : peer.address().to_string(), client.to_string()));
     std::error_code ignored;
     socket.close(ignored);
   }
 }
 
-net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_link::connect_active(
-    protocol::endpoint target) {
-  const tcp::endpoint remote = net::to_asio(protocol::endpoint{target.address.unmapped(), target.port});
+net::awaitable<expected<std::unique_ptr<net::stream>, std::string>>
+socket_data_link::connect_active(protocol::endpoint target) {
+  const tcp::endpoint remote =
+      net::to_asio(protocol::endpoint{target.address.unmapped(), target.port});
   tcp::socket socket(ex_);
   std::error_code ec;
   socket.open(remote.protocol(), ec);
@@ -131,11 +134,14 @@ net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> socket_data_
   if (!ec && local.af() == target.address.unmapped().af()) {
     socket.bind(tcp::endpoint(net::to_asio(local), 0), ec);
   }
-  if (ec) co_return unexpected(fmt::format("Cannot open a socket for the data connection: {}.", ec.message()));
+  if (ec)
+    co_return unexpected(
+        fmt::format("Cannot open a socket for the data connection: {}.", ec.message()));
 
   connecting_socket_ = &socket;
   asio::steady_timer timer(ex_, config_.timeouts.data_connect);
-  auto which = co_await (socket.async_connect(remote, net::use_tuple) || timer.async_wait(net::use_tuple));
+  auto which =
+      co_await (socket.async_connect(remote, net::use_tuple) || timer.async_wait(net::use_tuple));
   connecting_socket_ = nullptr;
   const std::string where = protocol::endpoint{target.address.unmapped(), target.port}.to_string();
   std::string why;

@@ -31,8 +31,12 @@ struct failure {
 };
 using step = expected<void, failure>;
 
-failure network_failure(std::error_code ec) { return {failure::side::network, ec, ec.message()}; }
-failure file_failure(std::error_code ec) { return {failure::side::file, ec, ec.message()}; }
+failure network_failure(std::error_code ec) {
+  return {failure::side::network, ec, ec.message()};
+}
+failure file_failure(std::error_code ec) {
+  return {failure::side::file, ec, ec.message()};
+}
 
 // Readahead granularity for sendfile: the file's pages are brought into the
 // cache on the blocking pool, so that sendfile on the I/O thread never waits
@@ -40,7 +44,8 @@ failure file_failure(std::error_code ec) { return {failure::side::file, ec, ec.m
 constexpr std::uint64_t readahead_chunk = 8u << 20;
 constexpr std::size_t sendfile_chunk = 1u << 20;
 
-net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data, transfer_env& env) {
+net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data,
+                                        transfer_env& env) {
   auto& socket = data.socket();
   socket.non_blocking(true);
   const int out_fd = socket.native_handle();
@@ -49,13 +54,13 @@ net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data
   std::uint64_t remaining = req.size;
   while (remaining > 0) {
     const std::uint64_t chunk = std::min(remaining, readahead_chunk);
-    co_await env.blocking.run([in_fd, offset, chunk] {
-      ::readahead(in_fd, offset, static_cast<std::size_t>(chunk));
-    });
+    co_await env.blocking.run(
+        [in_fd, offset, chunk] { ::readahead(in_fd, offset, static_cast<std::size_t>(chunk)); });
     std::uint64_t chunk_left = chunk;
     while (chunk_left > 0) {
-      const ssize_t n = ::sendfile(out_fd, in_fd, &offset,
-                                   static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left, sendfile_chunk)));
+      const ssize_t n =
+          ::sendfile(out_fd, in_fd, &offset,
+                     static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left, sendfile_chunk)));
       if (n > 0) {
         const auto sent = static_cast<std::uint64_t>(n);
         chunk_left -= sent;
@@ -207,8 +212,10 @@ net::awaitable<step> move_bytes(transfer_request& req, net::stream& data, transf
     case transfer_request::kind::send_file:
       if (data.is_plain() && !req.ascii) co_return co_await send_with_sendfile(req, data, env);
       co_return co_await send_with_reads(req, data, env);
-    case transfer_request::kind::send_bytes: co_return co_await send_bytes(req, data, env);
-    case transfer_request::kind::receive_file: co_return co_await receive_file(req, data, env);
+    case transfer_request::kind::send_bytes:
+      co_return co_await send_bytes(req, data, env);
+    case transfer_request::kind::receive_file:
+      co_return co_await receive_file(req, data, env);
   }
   co_return step{};
 }
@@ -241,10 +248,11 @@ net::awaitable<transfer_outcome> run_transfer(transfer_request& req, net::stream
     if (env.abort_requested) {
       out.reply = {code::transfer_aborted, "Transfer aborted."};
     } else if (stalled) {
-      out.reply = {code::transfer_aborted,
-                   fmt::format("Transfer stalled: no data moved for {} s; closing the data "
-                               "connection.",
-                               std::chrono::duration_cast<std::chrono::seconds>(env.stall_timeout).count())};
+      out.reply = {
+          code::transfer_aborted,
+          fmt::format("Transfer stalled: no data moved for {} s; closing the data "
+                      "connection.",
+                      std::chrono::duration_cast<std::chrono::seconds>(env.stall_timeout).count())};
       out.error = "stalled";
     } else if (f.where == failure::side::network) {
       out.reply = {code::transfer_aborted,

@@ -16,20 +16,28 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(log_level l) {
   switch (l) {
-    case log_level::trace: return spdlog::level::trace;
-    case log_level::debug: return spdlog::level::debug;
-    case log_level::info: return spdlog::level::info;
-    case log_level::warn: return spdlog::level::warn;
-    case log_level::error: return spdlog::level::err;
+    case log_level::trace:
+      return spdlog::level::trace;
+    case log_level::debug:
+      return spdlog::level::debug;
+    case log_level::info:
+      return spdlog::level::info;
+    case log_level::warn:
+      return spdlog::level::warn;
+    case log_level::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
 
 std::string_view direction_name(transfer_record::direction d) {
   switch (d) {
-    case transfer_record::direction::download: return "download";
-    case transfer_record::direction::upload: return "upload";
-    case transfer_record::direction::listing: return "listing";
+    case transfer_record::direction::download:
+      return "download";
+    case transfer_record::direction::upload:
+      return "upload";
+    case transfer_record::direction::listing:
+      return "listing";
   }
   return "?";
 }
@@ -44,11 +52,21 @@ std::string json_escape(std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04x}", c);
@@ -81,27 +99,31 @@ log_sink::log_sink(const logging_config& config) : json_(config.format == log_fo
   } else {
     logger_->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
   }
-  logger_->set_level(config.level == "off" ? spdlog::level::off : spdlog::level::from_str(config.level));
+  logger_->set_level(config.level == "off" ? spdlog::level::off
+                                           : spdlog::level::from_str(config.level));
   logger_->flush_on(spdlog::level::info);
 }
 
-log_sink::~log_sink() { logger_->flush(); }
+log_sink::~log_sink() {
+  logger_->flush();
+}
 
-void log_sink::emit(log_level level, std::string_view event, const session_info* s, std::string text,
-                    std::string json_fields) {
+void log_sink::emit(log_level level, std::string_view event, const session_info* s,
+                    std::string text, std::string json_fields) {
   const auto lvl = to_spdlog(level);
   if (!logger_->should_log(lvl)) return;
   if (json_) {
     std::string line = fmt::format(R"("event":"{}")", event);
     if (s != nullptr) {
-      line += fmt::format(R"(,"session":{},"client":"{}")", s->id, json_escape(s->peer.to_string()));
+      line +=
+          fmt::format(R"(,"session":{},"client":"{}")", s->id, json_escape(s->peer.to_string()));
       if (!s->user.empty()) line += fmt::format(R"(,"user":"{}")", json_escape(s->user));
     }
     if (!json_fields.empty()) line += "," + json_fields;
     logger_->log(lvl, line);
   } else if (s != nullptr) {
-    logger_->log(lvl, fmt::format("[{} {}{}{}] {}", s->id, s->peer.to_string(), s->user.empty() ? "" : " ",
-                                  s->user, text));
+    logger_->log(lvl, fmt::format("[{} {}{}{}] {}", s->id, s->peer.to_string(),
+                                  s->user.empty() ? "" : " ", s->user, text));
   } else {
     logger_->log(lvl, text);
   }
@@ -138,8 +160,8 @@ void log_sink::command(const session_info& s, std::string_view verb, std::string
 void log_sink::transfer(const session_info& s, const transfer_record& t) {
   const double seconds = std::chrono::duration<double>(t.elapsed).count();
   emit(t.complete ? log_level::info : log_level::warn, "transfer", &s,
-       fmt::format("{} {} {} bytes in {:.3f} s{}{}", direction_name(t.dir), t.path, t.bytes, seconds,
-                   t.complete ? "" : " FAILED: ", t.error),
+       fmt::format("{} {} {} bytes in {:.3f} s{}{}", direction_name(t.dir), t.path, t.bytes,
+                   seconds, t.complete ? "" : " FAILED: ", t.error),
        fmt::format(R"("direction":"{}","path":"{}","bytes":{},"seconds":{:.3f},"complete":{},)"
                    R"("reply":{},"error":"{}")",
                    direction_name(t.dir), json_escape(t.path), t.bytes, seconds,

@@ -44,7 +44,9 @@ xferlog_sink::xferlog_sink(const std::string& path) {
   logger_->flush_on(spdlog::level::info);
 }
 
-xferlog_sink::~xferlog_sink() { logger_->flush(); }
+xferlog_sink::~xferlog_sink() {
+  logger_->flush();
+}
 
 void xferlog_sink::transfer(const session_info& s, const transfer_record& t) {
   if (t.dir == transfer_record::direction::listing) return;

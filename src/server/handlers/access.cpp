@@ -30,8 +30,8 @@ awaitable<outcome> pass(context& ctx, std::string_view arg) {
       co_await ctx.blocking([&auth, &name, arg] { return auth.authenticate(name, arg); });
 
   if (acct) {
-    auto opened = co_await ctx.blocking(
-        [&ctx, &acct] { return ctx.svc.open_storage(*acct, ctx.config); });
+    auto opened =
+        co_await ctx.blocking([&ctx, &acct] { return ctx.svc.open_storage(*acct, ctx.config); });
     if (!opened) {
       ctx.svc.events.server_message(
           log_level::error, fmt::format("session {}: cannot open home {} of {}: {}", ctx.info.id,
@@ -48,14 +48,15 @@ awaitable<outcome> pass(context& ctx, std::string_view arg) {
     ctx.svc.events.login(ctx.info, name, true);
     const bool anonymous = acct->anonymous;
     ctx.state.logged_in = std::move(acct);
-    co_return outcome{code::logged_in,
-                      anonymous ? "Anonymous access granted, restrictions apply." : "Login successful."};
+    co_return outcome{code::logged_in, anonymous ? "Anonymous access granted, restrictions apply."
+                                                 : "Login successful."};
   }
 
   ctx.svc.events.login(ctx.info, name, false);
   ++ctx.state.login_failures;
   // Slow down guessing: every failure costs the client this delay.
-  asio::steady_timer delay(co_await asio::this_coro::executor, ctx.config.limits.login_failure_delay);
+  asio::steady_timer delay(co_await asio::this_coro::executor,
+                           ctx.config.limits.login_failure_delay);
   co_await delay.async_wait(net::use_tuple);
   if (ctx.state.login_failures >= ctx.config.limits.max_login_failures) {
     co_return outcome::closing(code::not_logged_in, "Login incorrect; too many failures, closing.");

@@ -13,8 +13,8 @@ namespace code = protocol::code;
 expected<std::string, protocol::reply> resolve_path(const context& ctx, std::string_view arg) {
   auto resolved = protocol::resolve_vpath(ctx.state.cwd, arg);
   if (!resolved) {
-    return unexpected(protocol::reply{code::bad_file_name,
-                                      fmt::format("Invalid path: {}.", resolved.error().message())});
+    return unexpected(protocol::reply{
+        code::bad_file_name, fmt::format("Invalid path: {}.", resolved.error().message())});
   }
   return std::move(*resolved);
 }
@@ -24,13 +24,26 @@ protocol::reply storage_failure(const std::error_code& ec, std::string_view path
   if (ec.category() == storage_category()) {
     switch (static_cast<storage_errc>(ec.value())) {
       case storage_errc::invalid_name:
-      case storage_errc::name_too_long: reply_code = code::bad_file_name; break;
-      case storage_errc::no_space: reply_code = code::insufficient_storage; break;
-      case storage_errc::quota_exceeded: reply_code = code::exceeded_storage; break;
-      case storage_errc::busy: reply_code = code::file_busy; break;
-      case storage_errc::io_error: reply_code = code::local_error; break;
-      case storage_errc::unsupported: reply_code = code::not_implemented_param; break;
-      default: break;
+      case storage_errc::name_too_long:
+        reply_code = code::bad_file_name;
+        break;
+      case storage_errc::no_space:
+        reply_code = code::insufficient_storage;
+        break;
+      case storage_errc::quota_exceeded:
+        reply_code = code::exceeded_storage;
+        break;
+      case storage_errc::busy:
+        reply_code = code::file_busy;
+        break;
+      case storage_errc::io_error:
+        reply_code = code::local_error;
+        break;
+      case storage_errc::unsupported:
+        reply_code = code::not_implemented_param;
+        break;
+      default:
+        break;
     }
   } else {
     reply_code = code::local_error;

@@ -54,9 +54,9 @@ outcome accept_active_target(context& ctx, std::string_view verb, protocol::endp
                                verb, peer.to_string(), wanted.to_string())};
   }
   if (target.port < lowest_active_port) {
-    return outcome{code::syntax_error,
-                   fmt::format("{} refused: port {} is below 1024 (bounce protection).", verb,
-                               target.port)};
+    return outcome{
+        code::syntax_error,
+        fmt::format("{} refused: port {} is below 1024 (bounce protection).", verb, target.port)};
   }
   ctx.data.set_active(target);
   return outcome{code::ok, fmt::format("{} command successful. Consider using EPSV.", verb)};
@@ -110,7 +110,8 @@ awaitable<outcome> pasv(context& ctx, std::string_view) {
   auto text = protocol::format_host_port(*opened);
   if (!text) {
     ctx.data.reset();
-    co_return outcome{code::cannot_open_data, "Cannot express the passive address for PASV; use EPSV."};
+    co_return outcome{code::cannot_open_data,
+                      "Cannot express the passive address for PASV; use EPSV."};
   }
   co_return outcome{code::entering_passive, fmt::format("Entering Passive Mode ({}).", *text)};
 }
@@ -139,17 +140,17 @@ awaitable<outcome> epsv(context& ctx, std::string_view arg) {
   }
   auto opened = co_await ctx.data.open_passive(family);
   if (!opened) co_return outcome{code::cannot_open_data, opened.error().reason};
-  co_return outcome{code::entering_extended_passive,
-                    fmt::format("Entering Extended Passive Mode {}",
-                                protocol::format_epsv_port(opened->port))};
+  co_return outcome{
+      code::entering_extended_passive,
+      fmt::format("Entering Extended Passive Mode {}", protocol::format_epsv_port(opened->port))};
 }
 
 awaitable<outcome> abor(context& ctx, std::string_view) {
   const bool had_connection = ctx.data.prepared();
   ctx.data.reset();
-  co_return outcome{code::data_open_no_transfer,
-                    had_connection ? "No transfer to abort; data connection closed."
-                                   : "No transfer to abort."};
+  co_return outcome{
+      code::data_open_no_transfer,
+      had_connection ? "No transfer to abort; data connection closed." : "No transfer to abort."};
 }
 
 }  // namespace portico::server::handlers

@@ -31,24 +31,21 @@ awaitable<outcome> simple_change(context& ctx, std::string_view arg, int ok_code
 }  // namespace
 
 awaitable<outcome> mkd(context& ctx, std::string_view arg) {
-  co_return co_await simple_change(ctx, arg, code::path_created, "\"{}\" created.",
-                                   [](storage& fs, const std::string& p) {
-                                     return fs.make_directory(p);
-                                   });
+  co_return co_await simple_change(
+      ctx, arg, code::path_created, "\"{}\" created.",
+      [](storage& fs, const std::string& p) { return fs.make_directory(p); });
 }
 
 awaitable<outcome> rmd(context& ctx, std::string_view arg) {
-  co_return co_await simple_change(ctx, arg, code::file_action_ok, "Directory \"{}\" removed.",
-                                   [](storage& fs, const std::string& p) {
-                                     return fs.remove_directory(p);
-                                   });
+  co_return co_await simple_change(
+      ctx, arg, code::file_action_ok, "Directory \"{}\" removed.",
+      [](storage& fs, const std::string& p) { return fs.remove_directory(p); });
 }
 
 awaitable<outcome> dele(context& ctx, std::string_view arg) {
-  co_return co_await simple_change(ctx, arg, code::file_action_ok, "File \"{}\" deleted.",
-                                   [](storage& fs, const std::string& p) {
-                                     return fs.remove_file(p);
-                                   });
+  co_return co_await simple_change(
+      ctx, arg, code::file_action_ok, "File \"{}\" deleted.",
+      [](storage& fs, const std::string& p) { return fs.remove_file(p); });
 }
 
 awaitable<outcome> rnfr(context& ctx, std::string_view arg) {
@@ -99,9 +96,9 @@ awaitable<outcome> mfmt(context& ctx, std::string_view arg) {
   }
   auto when = protocol::parse_mdtm(arg.substr(0, space));
   if (!when) {
-    co_return outcome{code::syntax_error_args,
-                      fmt::format("Bad time '{}': expected YYYYMMDDHHMMSS (UTC).",
-                                  arg.substr(0, space))};
+    co_return outcome{
+        code::syntax_error_args,
+        fmt::format("Bad time '{}': expected YYYYMMDDHHMMSS (UTC).", arg.substr(0, space))};
   }
   auto path = resolve_path(ctx, arg.substr(space + 1));
   if (!path) co_return outcome{path.error()};

@@ -34,7 +34,9 @@ std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
 
 }  // namespace
 
-awaitable<outcome> noop(context&, std::string_view) { co_return outcome{code::ok, "NOOP ok."}; }
+awaitable<outcome> noop(context&, std::string_view) {
+  co_return outcome{code::ok, "NOOP ok."};
+}
 
 awaitable<outcome> syst(context&, std::string_view) {
   // What every client expects from a Unix-like server: "L8" tells them to
@@ -121,7 +123,8 @@ awaitable<outcome> stat(context& ctx, std::string_view arg) {
                               ctx.state.type == transfer_type::ascii ? "ASCII" : "BINARY"));
   if (ctx.state.transfer) {
     const auto& t = *ctx.state.transfer;
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started);
+    const auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started);
     std::string total = t.total ? fmt::format(" of {}", *t.total) : std::string{};
     lines.push_back(fmt::format(" {} {}: {}{} bytes in {:.1f} s", t.verb, t.path, t.bytes, total,
                                 seconds.count()));

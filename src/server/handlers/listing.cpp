@@ -104,7 +104,8 @@ awaitable<outcome> mlsd(context& ctx, std::string_view arg) {
   if (!l) co_return outcome{l.error()};
   if (!l->is_directory) {
     // RFC 3659 §7.2.1: MLSD of a file is an error; MLST describes one entry.
-    co_return outcome{code::syntax_error_args, fmt::format("{} is not a directory; use MLST.", l->path)};
+    co_return outcome{code::syntax_error_args,
+                      fmt::format("{} is not a directory; use MLST.", l->path)};
   }
   std::string bytes;
   for (const auto& e : l->entries) {

@@ -13,8 +13,8 @@ namespace portico::server::handlers {
 namespace code = protocol::code;
 
 awaitable<outcome> pwd(context& ctx, std::string_view) {
-  co_return outcome{code::path_created,
-                    fmt::format("\"{}\" is the current directory.", protocol::quote_path(ctx.state.cwd))};
+  co_return outcome{code::path_created, fmt::format("\"{}\" is the current directory.",
+                                                    protocol::quote_path(ctx.state.cwd))};
 }
 
 namespace {
@@ -26,8 +26,8 @@ awaitable<outcome> change_to(context& ctx, std::string target) {
     co_return outcome{code::file_unavailable, fmt::format("{}: Not a directory.", target)};
   }
   ctx.state.cwd = std::move(target);
-  co_return outcome{code::file_action_ok,
-                    fmt::format("Directory changed to \"{}\".", protocol::quote_path(ctx.state.cwd))};
+  co_return outcome{code::file_action_ok, fmt::format("Directory changed to \"{}\".",
+                                                      protocol::quote_path(ctx.state.cwd))};
 }
 
 }  // namespace

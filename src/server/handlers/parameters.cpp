@@ -61,14 +61,16 @@ awaitable<outcome> rest(context& ctx, std::string_view arg) {
   std::uint64_t offset = 0;
   const auto* end = arg.data() + arg.size();
   auto [ptr, ec] = std::from_chars(arg.data(), end, offset);
-  if (ec != std::errc{} || ptr != end || arg.empty() || !std::isdigit(static_cast<unsigned char>(arg[0])) ||
+  if (ec != std::errc{} || ptr != end || arg.empty() ||
+      !std::isdigit(static_cast<unsigned char>(arg[0])) ||
       offset > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     co_return outcome{code::syntax_error_args,
                       "REST needs a byte offset: a decimal number from 0 to 9223372036854775807."};
   }
   ctx.state.rest_offset = offset;
-  co_return outcome{code::pending_further_info,
-                    fmt::format("Restarting at {}. Send RETR or STOR to start the transfer.", offset)};
+  co_return outcome{
+      code::pending_further_info,
+      fmt::format("Restarting at {}. Send RETR or STOR to start the transfer.", offset)};
 }
 
 }  // namespace portico::server::handlers

@@ -33,8 +33,8 @@ std::optional<outcome> refuse_rest_in_ascii(const context& ctx) {
 awaitable<outcome> begin_receive(context& ctx, std::string verb, std::string path, write_mode mode,
                                  std::uint64_t offset) {
   const bool atomic = ctx.config.atomic_uploads;
-  auto up = co_await ctx.blocking(
-      [&] { return ctx.fs().begin_upload(path, mode, offset, atomic); });
+  auto up =
+      co_await ctx.blocking([&] { return ctx.fs().begin_upload(path, mode, offset, atomic); });
   if (!up) co_return outcome{storage_failure(up.error(), path)};
   transfer_request t;
   t.what = transfer_request::kind::receive_file;
@@ -73,9 +73,9 @@ awaitable<outcome> retr(context& ctx, std::string_view arg) {
 
   const std::uint64_t offset = ctx.state.rest_offset;
   if (offset > size) {
-    co_return outcome{code::invalid_rest,
-                      fmt::format("REST offset {} is past the end of {} ({} bytes).", offset,
-                                  *path, size)};
+    co_return outcome{
+        code::invalid_rest,
+        fmt::format("REST offset {} is past the end of {} ({} bytes).", offset, *path, size)};
   }
   transfer_request t;
   t.what = transfer_request::kind::send_file;

@@ -27,21 +27,21 @@ namespace portico::server {
 // What went wrong, in terms that decide the reply code (mapped once, in
 // storage_reply.hpp).
 enum class storage_errc {
-  not_found = 1,       // 550
-  not_a_directory,     // 550
-  is_a_directory,      // 550
-  already_exists,      // 550 (553 for STOU name clashes)
-  not_empty,           // 550
-  permission_denied,   // 550
-  outside_root,        // 550: the path or a symlink on it leads outside
-  invalid_name,        // 553
-  name_too_long,       // 553
-  no_space,            // 452 (552 when a quota is exceeded)
-  quota_exceeded,      // 552
-  read_only,           // 550
-  busy,                // 450
-  io_error,            // 451
-  unsupported,         // 502/504
+  not_found = 1,      // 550
+  not_a_directory,    // 550
+  is_a_directory,     // 550
+  already_exists,     // 550 (553 for STOU name clashes)
+  not_empty,          // 550
+  permission_denied,  // 550
+  outside_root,       // 550: the path or a symlink on it leads outside
+  invalid_name,       // 553
+  name_too_long,      // 553
+  no_space,           // 452 (552 when a quota is exceeded)
+  quota_exceeded,     // 552
+  read_only,          // 550
+  busy,               // 450
+  io_error,           // 451
+  unsupported,        // 502/504
 };
 
 const std::error_category& storage_category() noexcept;
@@ -78,8 +78,8 @@ enum class write_mode {
 // finish_upload / abort_upload.
 struct upload {
   file_handle file;
-  std::string target;     // virtual path the client asked for
-  std::string temporary;  // backend's name for the hidden file (atomic mode), else empty
+  std::string target;        // virtual path the client asked for
+  std::string temporary;     // backend's name for the hidden file (atomic mode), else empty
   std::uint64_t offset = 0;  // where writing starts
 };
 
@@ -109,8 +109,8 @@ class storage {
   // the existing content is copied first). For create_new the storage picks a
   // unique name from `vpath` (used as a prefix/hint) and reports it in
   // upload::target.
-  virtual result<upload> begin_upload(std::string_view vpath, write_mode mode,
-                                      std::uint64_t offset, bool atomic) = 0;
+  virtual result<upload> begin_upload(std::string_view vpath, write_mode mode, std::uint64_t offset,
+                                      bool atomic) = 0;
   // Flushes and closes the file (a failed close is an error), then renames the
   // temporary over the target. After an error the upload is aborted.
   virtual result<void> finish_upload(upload& u) = 0;
