@@ -65,7 +65,7 @@ class Server:
 
 
 def start_server(root, *args, listen=("127.0.0.1:0", "[::1]:0"), log_level="debug",
-                 expect_failure=False, timeout=15):
+                 expect_failure=False, timeout=15, cwd=None):
     """Starts portico and waits for its "Stop with Ctrl-C." line. With
     expect_failure, waits for it to exit and returns (returncode, stderr)."""
     log = tempfile.NamedTemporaryFile(prefix="portico-log-", suffix=".txt", delete=False)
@@ -78,7 +78,7 @@ def start_server(root, *args, listen=("127.0.0.1:0", "[::1]:0"), log_level="debu
         cmd += ["--log-level", log_level]
     cmd += [str(a) for a in args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, cwd=cwd)
     if expect_failure:
         try:
             proc.wait(timeout=timeout)

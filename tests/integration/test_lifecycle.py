@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import PORTICO, Server, start_server
+from conftest import PORTICO, start_server
 from test_security import CREATED, Ctl, make_users, recv_all, transfer
 
 
@@ -31,22 +31,7 @@ def write_config(text):
 
 def launch_in(cwd, *args, timeout=15):
     """`portico serve` with no DIR, started in `cwd`."""
-    log = tempfile.NamedTemporaryFile(prefix="portico-log-", suffix=".txt", delete=False)
-    cmd = [PORTICO, "serve", "--listen", "127.0.0.1:0", *map(str, args)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                            stdin=subprocess.DEVNULL, cwd=cwd)
-    lines = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if line.startswith("Stop with Ctrl-C."):
-            return Server(proc, lines, log.name)
-    proc.kill()
-    proc.wait()
-    raise AssertionError("portico did not start:\n" + "\n".join(lines))
+    return start_server(None, *args, listen=("127.0.0.1:0",), timeout=timeout, cwd=cwd)
 
 
 # --- what `portico serve` prints ------------------------------------------------
