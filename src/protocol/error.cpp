@@ -63,6 +63,12 @@ class category final : public std::error_category {
         return "malformed timestamp";
       case errc::bad_number:
         return "malformed number";
+      case errc::not_proxy_header:
+        return "no PROXY protocol header (not connected through the proxy?)";
+      case errc::bad_proxy_header:
+        return "malformed PROXY protocol header";
+      case errc::proxy_header_too_long:
+        return "PROXY protocol header too long";
     }
     return "unknown protocol error";
   }

@@ -40,6 +40,10 @@ enum class errc {
   bad_facts,
   bad_timestamp,
   bad_number,
+  // PROXY protocol headers
+  not_proxy_header,
+  bad_proxy_header,
+  proxy_header_too_long,
 };
 
 const std::error_category& protocol_category() noexcept;

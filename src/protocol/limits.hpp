@@ -28,6 +28,19 @@ inline constexpr std::size_t max_reply_bytes = 1 << 20;
 // site-specific extensions while bounding garbage.
 inline constexpr std::size_t max_verb_length = 16;
 
+// --- PROXY protocol (HAProxy's proxy-protocol.txt) ---------------------------
+
+// Longest version 1 header, CRLF included, as the specification fixes it:
+// "PROXY UNKNOWN" followed by two full IPv6 addresses and two 5-digit ports.
+inline constexpr std::size_t max_proxy_v1_header = 107;
+
+// Longest version 2 header accepted (16 fixed bytes, addresses and TLVs); a
+// longer one is refused as invalid. The specification says a sender emits the
+// header at once because it is "always smaller than an MSS", and 536 bytes is
+// the smallest IPv4 MSS. It also bounds the peek buffer of a caller, which
+// covers version 1 as well.
+inline constexpr std::size_t max_proxy_header = 536;
+
 // --- Paths and listings -----------------------------------------------------
 
 inline constexpr std::size_t max_path_length = 4096;         // bytes of a virtual path
