@@ -35,6 +35,9 @@ struct serve_options {
   bool anonymous = false;
   bool write = false;
   std::string passive_ports;
+  std::string public_address;
+  bool share_passive_ports = false;
+  std::vector<std::string> proxy_protocol_from;
   std::string config;
   std::string log_format;
   std::string log_level;
@@ -71,7 +74,22 @@ expected<server_config, std::string> build_config(const serve_options& o) {
   if (!o.passive_ports.empty()) {
     auto range = parse_port_range(o.passive_ports);
     if (!range) return unexpected(fmt::format("--passive-ports: {}", range.error()));
-    c.passive = *range;
+    c.passive.min_port = range->min_port;
+    c.passive.max_port = range->max_port;
+  }
+  if (!o.public_address.empty()) {
+    auto address = parse_public_address(o.public_address);
+    if (!address) return unexpected(fmt::format("--public-address: {}", address.error()));
+    c.passive.public_address = *address;
+  }
+  if (o.share_passive_ports) c.passive.share_ports = true;
+  if (!o.proxy_protocol_from.empty()) {
+    c.proxy_protocol.trusted.clear();
+    for (const auto& text : o.proxy_protocol_from) {
+      auto network = parse_network(text);
+      if (!network) return unexpected(fmt::format("--proxy-protocol-from: {}", network.error()));
+      c.proxy_protocol.trusted.push_back(*network);
+    }
   }
   // Without accounts nobody could log in, so anonymous access is what
   // `portico serve DIR` means; with accounts it must be asked for.
@@ -221,7 +239,9 @@ int serve(const serve_options& o) {
   }
   const std::string run_as =
       shared_config->run_as.empty() ? std::string("nobody") : shared_config->run_as;
-  if (auto dropped = drop_privileges(run_as); !dropped) fail(1, dropped.error());
+  if (auto dropped = drop_privileges(run_as, shared_config->active.from_port_20); !dropped) {
+    fail(1, dropped.error());
+  }
   if (::geteuid() == 0 && run_as != "root") fail(1, "Still root after dropping privileges.");
 
   srv.start();
@@ -284,6 +304,17 @@ void add_serve_command(CLI::App& app) {
                 "Let anonymous users upload and make directories (config: anonymous.write)");
   cmd->add_option("--passive-ports", opts->passive_ports,
                   "Passive data port range MIN-MAX, default 49152-65534 (config: passive.ports)");
+  cmd->add_option("--public-address", opts->public_address,
+                  "Address PASV advertises to clients on the internet when this server is "
+                  "behind NAT: an IP, or a host name re-resolved as its DNS record changes. "
+                  "LAN clients still get the local address (config: passive.public_address)");
+  cmd->add_flag("--share-passive-ports", opts->share_passive_ports,
+                "Let clients of different addresses wait on the same passive port, so a "
+                "narrow firewall range serves many transfers (config: passive.share_ports)");
+  cmd->add_option("--proxy-protocol-from", opts->proxy_protocol_from,
+                  "Load balancer (address or CIDR, repeatable) whose connections start with a "
+                  "PROXY protocol v1/v2 header carrying the real client address "
+                  "(config: proxy_protocol.trusted)");
   cmd->add_option("--config", opts->config, "TOML configuration file");
   cmd->add_option("--log-format", opts->log_format, "text or json (config: logging.format)");
   cmd->add_option("--log-level", opts->log_level,

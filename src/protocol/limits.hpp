@@ -66,6 +66,9 @@ inline constexpr auto default_data_connect_timeout = 30s;
 inline constexpr auto default_data_accept_timeout = 30s;
 inline constexpr auto default_stall_timeout = 120s;
 inline constexpr auto default_shutdown_grace = 30s;
+// A load balancer sends its PROXY header at once; a connection from a trusted
+// proxy that stays silent this long is dropped.
+inline constexpr auto proxy_header_timeout = 10s;
 
 // --- Transfers ----------------------------------------------------------------
 
@@ -75,5 +78,8 @@ inline constexpr std::size_t ascii_buffer_size = 64 * 1024;
 // Default passive range when none is configured: the IANA dynamic range.
 inline constexpr std::uint16_t default_passive_min = 49152;
 inline constexpr std::uint16_t default_passive_max = 65534;
+// How often a host name given as the public (masquerade) address is resolved
+// again, so that a dynamic-DNS change is followed.
+inline constexpr auto default_public_address_refresh = 60s;
 
 }  // namespace portico::limits

@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "net/address.hpp"
+#include "protocol/limits.hpp"
 #include "protocol/reply.hpp"
 #include "protocol/reply_code.hpp"
+#include "server/nat/proxy_handshake.hpp"
 #include "server/session.hpp"
 
 namespace portico::server {
@@ -54,7 +56,10 @@ server::server(std::shared_ptr<const server_config> config,
       io_(io_threads(*config_)),
       blocking_(blocking_threads(*config_)),
       services_{blocking_, std::move(auth), std::move(open_storage), *events_},
-      ports_(config_->passive.min_port, config_->passive.max_port) {}
+      ports_(passive_pool_options{config_->passive.min_port, config_->passive.max_port,
+                                  config_->passive.share_ports, config_->proxy_protocol.trusted},
+             *events_),
+      names_(passive_host_names(config_->passive), config_->passive.public_address_refresh) {}
 
 server::~server() {
   if (!stopping_) drain_and_stop();
@@ -158,35 +163,7 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       co_await pause.async_wait(net::use_tuple);
       continue;
     }
-    std::error_code peer_ec;
-    const auto peer = net::from_asio(socket.remote_endpoint(peer_ec).address()).unmapped();
-    if (peer_ec) continue;
-    std::string refusal;
-    auto ticket = admit(peer, refusal);
-    std::shared_ptr<const server_config> config;
-    std::optional<services> snapshot;
-    {
-      std::lock_guard lock(mutex_);
-      config = config_;
-      snapshot.emplace(services_);
-    }
-    if (!ticket) {
-      // A short best-effort reply; the socket is not read.
-      const std::string text = protocol::format_reply({code::service_unavailable, refusal});
-      std::error_code ignored;
-      socket.non_blocking(true, ignored);
-      asio::write(socket, asio::buffer(text), ignored);
-      socket.close(ignored);
-      continue;
-    }
-    auto s = std::make_shared<session>(std::move(socket), std::move(config), std::move(*snapshot),
-                                       ports_, next_id_.fetch_add(1), std::move(ticket));
-    {
-      std::lock_guard lock(mutex_);
-      std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });
-      live_.push_back(s);
-    }
-    asio::co_spawn(ctx, session::run(s), [this](std::exception_ptr e) {
+    asio::co_spawn(ctx, open_session(std::move(socket)), [this](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -196,6 +173,64 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       }
     });
   }
+}
+
+net::awaitable<void> server::open_session(tcp::socket socket) {
+  session_info info;
+  std::error_code ec;
+  info.peer = net::from_asio(socket.remote_endpoint(ec));
+  if (ec) co_return;
+  info.local = net::from_asio(socket.local_endpoint(ec));
+  if (ec) co_return;
+  info.peer.address = info.peer.address.unmapped();
+  info.server_address = info.local.address.unmapped();
+
+  std::shared_ptr<const server_config> config;
+  std::optional<services> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    config = config_;
+    snapshot.emplace(services_);
+  }
+  if (is_trusted_proxy(config->proxy_protocol.trusted, info.peer.address)) {
+    // SECURITY: only a trusted load balancer may say who the client is.
+    const auto deadline = std::chrono::steady_clock::now() + limits::proxy_header_timeout;
+    auto header = co_await read_proxy_header(socket, deadline);
+    if (!header) {
+      events_->server_message(log_level::warn, fmt::format("dropped a connection from proxy {}: {}",
+                                                           info.peer.to_string(), header.error()));
+      co_return;
+    }
+    if (header->what == protocol::proxy_header::kind::proxied) {
+      info.proxy = info.peer;
+      info.peer = header->source;
+      info.peer.address = info.peer.address.unmapped();
+      info.local = header->destination;
+      info.local.address = info.local.address.unmapped();
+    }
+  }
+
+  std::string refusal;
+  auto ticket = admit(info.peer.address, refusal);
+  if (!ticket) {
+    // A short best-effort reply; the socket is not read.
+    const std::string text = protocol::format_reply({code::service_unavailable, refusal});
+    std::error_code ignored;
+    socket.non_blocking(true, ignored);
+    asio::write(socket, asio::buffer(text), ignored);
+    socket.close(ignored);
+    co_return;
+  }
+  info.id = next_id_.fetch_add(1);
+  auto s = std::make_shared<session>(std::move(socket), std::move(info), std::move(config),
+                                     std::move(*snapshot), ports_, names_, std::move(ticket));
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });
+    live_.push_back(s);
+  }
+  if (stopping_) s->request_shutdown();
+  co_await session::run(std::move(s));
 }
 
 void server::reload(std::shared_ptr<const server_config> config,

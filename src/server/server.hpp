@@ -19,6 +19,7 @@
 #include "server/context.hpp"
 #include "server/data/passive_ports.hpp"
 #include "server/events/event_sink.hpp"
+#include "server/nat/name_resolver.hpp"
 
 namespace portico::server {
 
@@ -48,9 +49,15 @@ class server {
 
   std::size_t session_count() const;
 
+  // Host names of the passive configuration (dynamic DNS), kept resolved.
+  name_resolver& names() noexcept { return names_; }
+
  private:
   struct admission;
   net::awaitable<void> accept_loop(tcp::acceptor& acceptor);
+  // Reads the PROXY header of a connection from a trusted load balancer,
+  // admits the connection within the limits, and runs its session.
+  net::awaitable<void> open_session(tcp::socket socket);
   std::shared_ptr<void> admit(const protocol::ip_address& peer, std::string& refusal);
   void release(const protocol::ip_address& peer);
 
@@ -61,6 +68,7 @@ class server {
   net::blocking_pool blocking_;
   services services_;
   passive_port_pool ports_;
+  name_resolver names_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::map<protocol::ip_address, std::size_t> per_address_;
   std::size_t sessions_ = 0;

@@ -4,7 +4,6 @@
 
 #include <asio/experimental/awaitable_operators.hpp>
 
-#include "net/address.hpp"
 #include "protocol/reply_code.hpp"
 #include "server/data/transfer.hpp"
 #include "server/dispatcher.hpp"
@@ -15,15 +14,6 @@ using namespace asio::experimental::awaitable_operators;
 namespace code = protocol::code;
 
 namespace {
-
-session_info describe(tcp::socket& s, std::uint64_t id) {
-  session_info info;
-  info.id = id;
-  std::error_code ec;
-  info.peer = net::from_asio(s.remote_endpoint(ec));
-  info.local = net::from_asio(s.local_endpoint(ec));
-  return info;
-}
 
 tcp::socket prepared(tcp::socket s) {
   std::error_code ignored;
@@ -38,13 +28,14 @@ tcp::socket prepared(tcp::socket s) {
 
 }  // namespace
 
-session::session(tcp::socket socket, std::shared_ptr<const server_config> config, services svc,
-                 passive_port_pool& ports, std::uint64_t id, std::shared_ptr<void> admission)
+session::session(tcp::socket socket, session_info info, std::shared_ptr<const server_config> config,
+                 services svc, passive_port_pool& ports, name_resolver& names,
+                 std::shared_ptr<void> admission)
     : config_(std::move(config)),
       svc_(std::move(svc)),
       control_(prepared(std::move(socket))),
-      info_(describe(control_.socket(), id)),
-      data_(control_.socket().get_executor(), ports, *config_, info_, svc_.events),
+      info_(std::move(info)),
+      data_(control_.socket().get_executor(), ports, names, *config_, info_, svc_.events),
       ctx_{*config_, svc_, state_, data_, info_},
       admission_(std::move(admission)),
       deadline_timer_(control_.socket().get_executor()) {}

@@ -26,8 +26,11 @@ class session : public std::enable_shared_from_this<session> {
  public:
   // `admission` is released (and the per-address count decremented) when the
   // session ends.
-  session(tcp::socket socket, std::shared_ptr<const server_config> config, services svc,
-          passive_port_pool& ports, std::uint64_t id, std::shared_ptr<void> admission);
+  // `info` carries the id and addresses (from the socket, or from a PROXY
+  // header).
+  session(tcp::socket socket, session_info info, std::shared_ptr<const server_config> config,
+          services svc, passive_port_pool& ports, name_resolver& names,
+          std::shared_ptr<void> admission);
 
   // Runs the session to its end; the coroutine owns the session meanwhile.
   static net::awaitable<void> run(std::shared_ptr<session> self);

@@ -91,7 +91,7 @@ config_result<listener_config> parse_listen(std::string_view text) {
   return listener_config{canonical, *parsed_port};
 }
 
-config_result<passive_config> parse_port_range(std::string_view text) {
+config_result<port_range> parse_port_range(std::string_view text) {
   const auto dash = text.find('-');
   std::uint64_t min = 0;
   std::uint64_t max = 0;
@@ -105,7 +105,7 @@ config_result<passive_config> parse_port_range(std::string_view text) {
   if (min > max) {
     return unexpected(in_quotes(text) + ": the first port must not be greater than the second");
   }
-  return passive_config{static_cast<std::uint16_t>(min), static_cast<std::uint16_t>(max)};
+  return port_range{static_cast<std::uint16_t>(min), static_cast<std::uint16_t>(max)};
 }
 
 config_result<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -130,6 +130,45 @@ config_result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return value;
 }
 
+config_result<std::string> parse_public_address(std::string_view text) {
+  if (text.empty()) return std::string();
+  if (auto ip = protocol::ip_address::parse(text)) {
+    const auto c = protocol::classify(ip->unmapped());
+    if (c == protocol::address_class::unspecified || c == protocol::address_class::multicast) {
+      return unexpected(in_quotes(text) + ": not an address clients can connect to");
+    }
+    return ip->unmapped().to_string();
+  }
+  // RFC 1123 host name: labels of letters, digits and hyphens.
+  bool ok = text.size() <= 253 && text.front() != '.' && text.back() != '-';
+  std::size_t label = 0;
+  for (const char ch : text) {
+    if (ch == '.') {
+      ok = ok && label > 0;
+      label = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-') {
+      ok = ok && ++label <= 63;
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return unexpected(in_quotes(text) +
+                      ": expected an IP address or a host name (e.g. 203.0.113.7 or "
+                      "ftp.example.com)");
+  }
+  return std::string(text);
+}
+
+config_result<protocol::cidr> parse_network(std::string_view text) {
+  auto parsed = protocol::cidr::parse(text);
+  if (!parsed) {
+    return unexpected(in_quotes(text) + ": expected an address or a network such as 10.0.0.0/8 " +
+                      "or fd00::/8 (" + std::string(parsed.error().message()) + ")");
+  }
+  return *parsed;
+}
+
 std::vector<listener_config> default_listeners() {
   return {{"0.0.0.0", 2121}, {"::", 2121}};
 }
@@ -149,7 +188,8 @@ class config_reader {
   void read(const toml::table& root, server_config& c) {
     check_keys(root, "",
                {"root", "listen", "users_file", "atomic_uploads", "threads", "blocking_threads",
-                "run_as", "banner", "anonymous", "passive", "limits", "timeouts", "logging"});
+                "run_as", "banner", "anonymous", "passive", "active", "proxy_protocol", "limits",
+                "timeouts", "logging"});
     if (auto* n = root.get("root")) path(*n, "root", c.anonymous.root, true);
     if (auto* n = root.get("listen")) listen(*n, c.listeners);
     if (auto* n = root.get("users_file")) users_file(*n, c.users_file);
@@ -169,14 +209,44 @@ class config_reader {
         c.anonymous.permissions = with_anonymous_write(c.anonymous.permissions);
       }
     }
-    if (auto* t = section(root, "passive", {"ports"})) {
-      if (auto* n = t->get("ports")) {
-        std::string text;
-        if (string(*n, "passive.ports", text)) {
-          auto range = parse_port_range(text);
-          range ? void(c.passive = *range) : fail(*n, "passive.ports", range.error());
+    if (auto* t = section(root, "passive",
+                          {"ports", "public_address", "public_address_refresh",
+                           "local_address_for_private_clients", "share_ports", "overrides"})) {
+      auto& p = c.passive;
+      std::string text;
+      if (auto* n = t->get("ports"); n && string(*n, "passive.ports", text)) {
+        auto range = parse_port_range(text);
+        if (range) {
+          p.min_port = range->min_port;
+          p.max_port = range->max_port;
+        } else {
+          fail(*n, "passive.ports", range.error());
         }
       }
+      if (auto* n = t->get("public_address")) {
+        address(*n, "passive.public_address", p.public_address);
+      }
+      if (auto* n = t->get("public_address_refresh")) {
+        duration(*n, "passive.public_address_refresh", p.public_address_refresh);
+      }
+      if (auto* n = t->get("local_address_for_private_clients")) {
+        boolean(*n, "passive.local_address_for_private_clients",
+                p.local_address_for_private_clients);
+      }
+      if (auto* n = t->get("share_ports")) boolean(*n, "passive.share_ports", p.share_ports);
+      if (auto* n = t->get("overrides")) overrides(*n, p.overrides);
+    }
+    if (auto* t = section(root, "active", {"connect_to_peer_behind_nat", "from_port_20"})) {
+      if (auto* n = t->get("connect_to_peer_behind_nat")) {
+        boolean(*n, "active.connect_to_peer_behind_nat", c.active.connect_to_peer_behind_nat);
+      }
+      if (auto* n = t->get("from_port_20")) {
+        boolean(*n, "active.from_port_20", c.active.from_port_20);
+      }
+    }
+    if (auto* t = section(root, "proxy_protocol", {"trusted"})) {
+      if (auto* n = t->get("trusted"))
+        networks(*n, "proxy_protocol.trusted", c.proxy_protocol.trusted);
     }
     if (auto* t = section(root, "limits",
                           {"max_sessions", "max_sessions_per_address", "max_login_failures",
@@ -366,6 +436,69 @@ class config_reader {
       return fail(n, "listen", "must be an array of \"ADDRESS:PORT\" strings");
     }
     out = std::move(listeners);
+  }
+
+  void address(const toml::node& n, std::string_view key, std::string& out) {
+    std::string text;
+    if (!string(n, key, text)) return;
+    auto parsed = parse_public_address(text);
+    parsed ? void(out = *parsed) : fail(n, key, parsed.error());
+  }
+
+  bool networks(const toml::node& n, std::string_view key, std::vector<protocol::cidr>& out) {
+    const auto* array = n.as_array();
+    if (array == nullptr) {
+      fail(n, key, "must be an array of networks, e.g. [\"10.0.0.0/8\", \"fd00::/8\"]");
+      return false;
+    }
+    std::vector<protocol::cidr> parsed;
+    bool ok = true;
+    for (const auto& element : *array) {
+      std::string text;
+      if (!string(element, key, text)) {
+        ok = false;
+        continue;
+      }
+      auto network = parse_network(text);
+      if (network) {
+        parsed.push_back(*network);
+      } else {
+        fail(element, key, network.error());
+        ok = false;
+      }
+    }
+    out = std::move(parsed);
+    return ok;
+  }
+
+  // [[passive.overrides]] tables: clients = [...], server = [...], address = "...".
+  void overrides(const toml::node& n, std::vector<passive_override>& out) {
+    const auto* array = n.as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return fail(n, "passive.overrides",
+                  "must be a list of tables: write [[passive.overrides]] with clients = [...] "
+                  "and address = \"...\"");
+    }
+    std::vector<passive_override> parsed;
+    for (const auto& element : *array) {
+      const auto& t = *element.as_table();
+      check_keys(t, "passive.overrides", {"clients", "server", "address"});
+      passive_override o;
+      if (auto* c = t.get("clients")) networks(*c, "passive.overrides.clients", o.clients);
+      if (auto* s = t.get("server")) networks(*s, "passive.overrides.server", o.server);
+      if (auto* a = t.get("address")) {
+        address(*a, "passive.overrides.address", o.address);
+      } else {
+        fail(element, "passive.overrides",
+             "needs address = \"IP or host name\" (\"\" for the local address)");
+      }
+      if (o.clients.empty() && o.server.empty()) {
+        fail(element, "passive.overrides",
+             "needs clients = [networks] or server = [networks] to say whom it applies to");
+      }
+      parsed.push_back(std::move(o));
+    }
+    out = std::move(parsed);
   }
 
   void permissions(const toml::node& n, permission_set& out) {

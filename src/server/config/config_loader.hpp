@@ -32,7 +32,14 @@ config_result<server_config> load_config_file(const std::string& path, server_co
 config_result<listener_config> parse_listen(std::string_view text);
 
 // "MIN-MAX" with 1024 <= MIN <= MAX <= 65535 ("50000-50000" is one port).
-config_result<passive_config> parse_port_range(std::string_view text);
+config_result<port_range> parse_port_range(std::string_view text);
+
+// The masquerade address: an IP literal (canonical form comes back) or a
+// host name; "" stays "" (no masquerade).
+config_result<std::string> parse_public_address(std::string_view text);
+
+// "10.0.0.0/8", "fd00::/8", or a bare address (a /32 or /128).
+config_result<protocol::cidr> parse_network(std::string_view text);
 
 // "500ms", "30s", "5m", "1h", or a plain number of seconds ("30"), between
 // min_duration and max_duration.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/address_class.hpp"
 #include "protocol/limits.hpp"
 #include "server/accounts/permissions.hpp"
 
@@ -20,9 +21,51 @@ struct listener_config {
   friend bool operator==(const listener_config&, const listener_config&) = default;
 };
 
+struct port_range {
+  std::uint16_t min_port = limits::default_passive_min;
+  std::uint16_t max_port = limits::default_passive_max;
+};
+
+// A rule for the address that PASV advertises: clients in `clients` (any
+// client when empty) connected to a server address in `server` (any when
+// empty) are told `address`. An empty address means the local address of the
+// control connection.
+struct passive_override {
+  std::vector<protocol::cidr> clients;
+  std::vector<protocol::cidr> server;
+  std::string address;  // IP literal or host name; "" = local address
+};
+
 struct passive_config {
   std::uint16_t min_port = limits::default_passive_min;
   std::uint16_t max_port = limits::default_passive_max;
+  // The address PASV advertises to clients from public networks (masquerade):
+  // an IP, or a host name re-resolved every `public_address_refresh` (dynamic
+  // DNS). Empty: the local address of the control connection.
+  std::string public_address;
+  std::chrono::milliseconds public_address_refresh = limits::default_public_address_refresh;
+  // Clients from private, loopback and link-local networks get the local
+  // address instead of the public one (LAN clients of a server behind NAT).
+  bool local_address_for_private_clients = true;
+  std::vector<passive_override> overrides;  // first match wins, before the rules above
+  // Let sessions of different client addresses wait on the same port; the
+  // incoming connection is matched by its source address.
+  bool share_ports = false;
+};
+
+struct active_config {
+  // A PORT/EPRT carrying a private address from a client whose control
+  // connection comes from a public one: connect to the control connection's
+  // address (the client's NAT router) instead of refusing.
+  bool connect_to_peer_behind_nat = false;
+  // Connect from port 20 (RFC 959's L-1) when the server may bind it.
+  bool from_port_20 = false;
+};
+
+struct proxy_protocol_config {
+  // Load balancers allowed to send a PROXY protocol header (v1 or v2); a
+  // connection from them must start with one. Empty: off.
+  std::vector<protocol::cidr> trusted;
 };
 
 struct limits_config {
@@ -61,6 +104,8 @@ struct server_config {
   anonymous_config anonymous;
   std::string users_file;  // TOML users file; empty: no virtual users
   passive_config passive;
+  active_config active;
+  proxy_protocol_config proxy_protocol;
   limits_config limits;
   timeouts_config timeouts;
   logging_config logging;

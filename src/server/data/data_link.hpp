@@ -21,11 +21,12 @@ class data_link {
  public:
   virtual ~data_link() = default;
 
-  // Opens a passive listener for `family` and returns the endpoint to
-  // advertise (address per the NAT policy, port of the listener). Replaces any
-  // data connection prepared before.
+  // Opens a passive listener and returns the endpoint to advertise: the port
+  // of the listener and, when `with_address` (PASV; EPSV sends no address),
+  // the address of `family` chosen by the NAT policy. Replaces any data
+  // connection prepared before.
   virtual net::awaitable<expected<protocol::endpoint, passive_failure>> open_passive(
-      protocol::ip_address::family family) = 0;
+      protocol::ip_address::family family, bool with_address) = 0;
 
   // Records the target of an active-mode connection (already checked by the
   // handler); the connection is made when a transfer starts.

@@ -18,8 +18,16 @@ enum class log_level { trace, debug, info, warn, error };
 
 struct session_info {
   std::uint64_t id = 0;
+  // The client and the address it connected to. Behind a load balancer that
+  // sends the PROXY protocol these come from its header, so that every check
+  // and log line sees the real client.
   protocol::endpoint peer;
   protocol::endpoint local;
+  // The control socket's own local address (where passive listeners bind and
+  // active connections start); equal to `local` without a proxy.
+  protocol::ip_address server_address;
+  // The load balancer the connection came through; port 0 if none.
+  protocol::endpoint proxy;
   std::string user;  // empty before login
   bool anonymous = false;
 };

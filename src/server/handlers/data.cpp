@@ -40,6 +40,17 @@ outcome accept_active_target(context& ctx, std::string_view verb, protocol::endp
     if (protocol::is_private_for_nat(wanted) && !protocol::is_private_for_nat(peer)) {
       // The source documents' case: a client behind NAT tells the server its
       // private address, which the server cannot reach.
+      if (ctx.config.active.connect_to_peer_behind_nat && target.port >= lowest_active_port) {
+        // Safe: the control connection's address is the client's own (its
+        // router); only a port mapped there can answer.
+        const protocol::endpoint instead{peer, target.port};
+        ctx.data.set_active(instead);
+        return outcome{code::ok,
+                       fmt::format("{} command successful. {} is a private address (you look to "
+                                   "be behind NAT), so the server will connect to {}, the address "
+                                   "your connection comes from. Passive mode (EPSV) avoids this.",
+                                   verb, target.address.to_string(), instead.to_string())};
+      }
       return outcome{
           code::syntax_error,
           fmt::format("{} refused: {} is a private address, but your connection comes from {}: "
@@ -105,7 +116,7 @@ awaitable<outcome> pasv(context& ctx, std::string_view) {
     co_return outcome{code::network_protocol_not_supported,
                       "PASV carries only IPv4 addresses; use EPSV on this IPv6 connection."};
   }
-  auto opened = co_await ctx.data.open_passive(ip_address::family::v4);
+  auto opened = co_await ctx.data.open_passive(ip_address::family::v4, true);
   if (!opened) co_return outcome{code::cannot_open_data, opened.error().reason};
   auto text = protocol::format_host_port(*opened);
   if (!text) {
@@ -138,7 +149,7 @@ awaitable<outcome> epsv(context& ctx, std::string_view arg) {
                       fmt::format("Network protocol not supported, use ({})",
                                   family == ip_address::family::v4 ? "1" : "2")};
   }
-  auto opened = co_await ctx.data.open_passive(family);
+  auto opened = co_await ctx.data.open_passive(family, false);
   if (!opened) co_return outcome{code::cannot_open_data, opened.error().reason};
   co_return outcome{
       code::entering_extended_passive,

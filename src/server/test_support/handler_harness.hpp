@@ -69,12 +69,14 @@ class fake_data_link final : public data_link {
   std::optional<passive_failure> passive_error;
 
   std::vector<protocol::ip_address::family> passive_calls;  // families asked for
+  std::vector<bool> address_wanted;                         // with_address of each call
   std::vector<protocol::endpoint> active_calls;             // set_active targets
   int reset_calls = 0;
   bool is_prepared = false;
 
   net::awaitable<expected<protocol::endpoint, passive_failure>> open_passive(
-      protocol::ip_address::family family) override {
+      protocol::ip_address::family family, bool with_address) override {
+    address_wanted.push_back(with_address);
     passive_calls.push_back(family);
     if (passive_error) {
       is_prepared = false;
