@@ -10,6 +10,12 @@ packages=(
   libasio-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # peers the benchmark (bench/run.py) measures portico against; ProFTPD and
+  # Pure-FTPd conflict with vsftpd, so bench/run.py unpacks them with
+  # apt-get download + dpkg -x and only their libraries are installed here
+  vsftpd python3-pyftpdlib openssl
+  libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libsodium23
+  libidn2-0 libacl1 libncursesw6 libcap2 libwrap0
   # real clients and tools the integration tests drive
   curl lftp wget python3 python3-pytest iproute2 nftables
 )
