@@ -26,6 +26,15 @@ void expect_same(const server_config& a, const server_config& b) {
   EXPECT_EQ(a.users_file, b.users_file);
   EXPECT_EQ(a.passive.min_port, b.passive.min_port);
   EXPECT_EQ(a.passive.max_port, b.passive.max_port);
+  EXPECT_EQ(a.passive.public_address, b.passive.public_address);
+  EXPECT_EQ(a.passive.public_address_refresh, b.passive.public_address_refresh);
+  EXPECT_EQ(a.passive.local_address_for_private_clients,
+            b.passive.local_address_for_private_clients);
+  EXPECT_EQ(a.passive.share_ports, b.passive.share_ports);
+  EXPECT_EQ(a.passive.overrides.size(), b.passive.overrides.size());
+  EXPECT_EQ(a.active.connect_to_peer_behind_nat, b.active.connect_to_peer_behind_nat);
+  EXPECT_EQ(a.active.from_port_20, b.active.from_port_20);
+  EXPECT_EQ(a.proxy_protocol.trusted, b.proxy_protocol.trusted);
   EXPECT_EQ(a.limits.max_sessions, b.limits.max_sessions);
   EXPECT_EQ(a.limits.max_sessions_per_address, b.limits.max_sessions_per_address);
   EXPECT_EQ(a.limits.max_login_failures, b.limits.max_login_failures);
@@ -315,7 +324,14 @@ TEST(ExampleConfig, LoadsAndStatesExactlyTheBuiltInDefaults) {
   changed.listeners = {{"192.0.2.1", 1}};
   changed.anonymous = {true, "/not/from/example", permission_set::all()};
   changed.users_file = "/x/users.toml";
-  changed.passive = {2000, 3000};
+  changed.passive.min_port = 2000;
+  changed.passive.max_port = 3000;
+  changed.passive.public_address = "192.0.2.9";
+  changed.passive.public_address_refresh = 1ms;
+  changed.passive.local_address_for_private_clients = false;
+  changed.passive.share_ports = true;
+  changed.active = {true, true};
+  changed.proxy_protocol.trusted = {protocol::cidr::parse("192.0.2.0/24").value()};
   changed.limits = {1, 1, 1, 1ms};
   changed.timeouts = {1ms, 1ms, 1ms, 1ms, 1ms, 1ms};
   changed.logging = {log_format::json, "off", "/x/log", "/x/xferlog"};
@@ -330,6 +346,71 @@ TEST(ExampleConfig, LoadsAndStatesExactlyTheBuiltInDefaults) {
   // root is documented but left unset on purpose (see the example).
   defaults.anonymous.root = changed.anonymous.root;
   expect_same(*loaded, defaults);
+}
+
+TEST_F(ConfigFile, ReadsTheNatAndProxySettings) {
+  const auto c = load(R"(
+[passive]
+public_address = "ftp.example.test"
+public_address_refresh = "5s"
+local_address_for_private_clients = false
+share_ports = true
+[[passive.overrides]]
+clients = ["10.8.0.0/16"]
+address = "10.8.0.1"
+[[passive.overrides]]
+server = ["192.0.2.1"]
+address = ""
+[active]
+connect_to_peer_behind_nat = true
+from_port_20 = true
+[proxy_protocol]
+trusted = ["10.0.0.1", "fd00::/8"]
+)")
+                     .value();
+  EXPECT_EQ(c.passive.public_address, "ftp.example.test");
+  EXPECT_EQ(c.passive.public_address_refresh, 5s);
+  EXPECT_FALSE(c.passive.local_address_for_private_clients);
+  EXPECT_TRUE(c.passive.share_ports);
+  ASSERT_EQ(c.passive.overrides.size(), 2u);
+  EXPECT_EQ(c.passive.overrides[0].clients.at(0).to_string(), "10.8.0.0/16");
+  EXPECT_EQ(c.passive.overrides[0].address, "10.8.0.1");
+  EXPECT_TRUE(c.passive.overrides[1].clients.empty());
+  EXPECT_EQ(c.passive.overrides[1].server.at(0).to_string(), "192.0.2.1/32");
+  EXPECT_EQ(c.passive.overrides[1].address, "");
+  EXPECT_TRUE(c.active.connect_to_peer_behind_nat);
+  EXPECT_TRUE(c.active.from_port_20);
+  ASSERT_EQ(c.proxy_protocol.trusted.size(), 2u);
+  EXPECT_EQ(c.proxy_protocol.trusted[1].to_string(), "fd00::/8");
+}
+
+TEST_F(ConfigFile, RefusesBadNatSettingsWithTheirLine) {
+  EXPECT_NE(error_of("[passive]\npublic_address = \"not an address!\"\n")
+                .find(":2: passive.public_address"),
+            std::string::npos);
+  EXPECT_NE(error_of("[passive]\npublic_address = \"0.0.0.0\"\n").find("connect to"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("[proxy_protocol]\ntrusted = [\"10.0.0.1/8\"]\n").find(":2: proxy_protocol.trusted"),
+      std::string::npos);
+  EXPECT_NE(error_of("[proxy_protocol]\ntrusted = \"10.0.0.1\"\n").find("array"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[passive.overrides]]\naddress = \"10.0.0.1\"\n").find("whom"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[passive.overrides]]\nclients = [\"10.0.0.0/8\"]\n").find("address"),
+            std::string::npos);
+  EXPECT_NE(error_of("[active]\nport_20 = true\n").find("active.port_20"), std::string::npos);
+}
+
+TEST(ParsePublicAddress, AcceptsAddressesAndHostNames) {
+  EXPECT_EQ(parse_public_address("203.0.113.7").value(), "203.0.113.7");
+  EXPECT_EQ(parse_public_address("2001:DB8::7").value(), "2001:db8::7");
+  EXPECT_EQ(parse_public_address("ftp.example.com").value(), "ftp.example.com");
+  EXPECT_EQ(parse_public_address("").value(), "");
+  for (const char* bad : {"ftp..example.com", ".example", "a b", "ftp_x.example", "224.0.0.1",
+                          "::", "host-", "x.example.com:21"}) {
+    EXPECT_FALSE(parse_public_address(bad).has_value()) << bad;
+  }
 }
 
 TEST(ParseListen, AcceptsIpv4AndBracketedIpv6) {
