@@ -111,15 +111,9 @@ class Server:
                 self.proc.wait()
         # Children that outlive their parent (a forking server's sessions)
         # are still processes of this server: end them too.
-        for _ in range(100):
-            pids = [p for p in self.group.pids() if p != os.getpid()]
-            if not pids or self.group.path is None:
+        for _ in range(200):
+            if not self.group.pids() or not self.group.kill():
                 break
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
             time.sleep(0.05)
         self.proc = None
 
@@ -244,6 +238,7 @@ class Proftpd(Server):
     name = "proftpd"
     quirks = ["DelayEngine off (mod_delay pads every login to hide timing, and pauses)",
               "MaxInstances 30000, MaxClients/MaxClientsPerHost none",
+              "TCPBacklog 255 (its maximum; default 128)",
               "UseReverseDNS off, IdentLookups off, WtmpLog off, no TransferLog",
               "unpacked from Debian's proftpd-core with dpkg -x (it conflicts with vsftpd)"]
 
@@ -283,6 +278,7 @@ MaxInstances 30000
 MaxClients none
 MaxClientsPerHost none
 MaxLoginAttempts 3
+TCPBacklog 255
 AuthOrder mod_auth_file.c
 AuthUserFile {passwd}
 AuthGroupFile {group}
@@ -310,6 +306,7 @@ class PureFtpd(Server):
     name = "pure-ftpd"
     quirks = ["-c 10000 -C 10000 (clients in total, per IP); Pure-FTPd itself caps the total "
               "at half the passive range",
+              "listen backlog 128, not configurable",
               "puredb virtual user mapped onto ftpbench's uid, same $6$ hash",
               "unpacked from Debian's pure-ftpd with dpkg -x (it conflicts with vsftpd)"]
 

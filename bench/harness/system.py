@@ -329,6 +329,22 @@ class ServerGroup:
                 total += sum(int(x) for x in fields[11:15]) / tick
         return total
 
+    def kill(self):
+        """SIGKILL to every process in the group (cgroup.kill where the kernel
+        has it, else one by one). Returns False when the group has no list of
+        its processes (the /proc fallback)."""
+        if self.path is None:
+            return False
+        killer = self.path / "cgroup.kill"
+        if killer.exists():
+            with contextlib.suppress(OSError):
+                killer.write_text("1")
+                return True
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+        return True
+
     def remove(self):
         if self.path is not None:
             self._empty()

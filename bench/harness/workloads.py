@@ -169,7 +169,17 @@ class Idle(Workload):
         time.sleep(0.5)
         base = system.memory_of(server.pids())
         wanted = variant["sessions"]
-        n = min(wanted, server.max_clients) if server.max_clients else wanted
+        n, notes = wanted, []
+        if server.max_clients and server.max_clients < n:
+            n = server.max_clients
+            notes.append(f"capped at {n}: the server accepts no more")
+        if server.forks and h.p["idle_forking"] < n:
+            # A process (or two) per session: memory grows linearly with the
+            # sessions, and 10,000 of them take minutes to fork (vsftpd: 20,000
+            # processes, 7.5 min) or never get there (ProFTPD stalled at 5,600
+            # with the load average at 1,400). Measured at fewer sessions.
+            n = h.p["idle_forking"]
+            notes.append(f"measured at {n} sessions (one or more processes per session)")
         cpu0 = server.cpu_seconds()
         argv = [h.loadgen, "idle", "--port", str(server.port), "--user", system.BENCH_USER,
                 "--password", system.BENCH_PASSWORD, "--timeout", str(h.p["op_timeout"]),
@@ -197,7 +207,7 @@ class Idle(Workload):
         per = (loaded["pss_bytes"] - base["pss_bytes"]) / alive if alive else 0.0
         pte = (loaded["pte_bytes"] - base["pte_bytes"]) / alive if alive else 0.0
         ok = final.get("ok", False) and alive == n
-        note = f"capped at {n} by the server" if n < wanted else ""
+        note = "; ".join(notes)
         final["client_cpu_seconds"] = final.get("client_cpu_seconds", 0.0)
         return sample(final, open_cpu, per * self.scale, alive, ok=ok,
                       error=final.get("error", ""), sessions=n, alive=alive,
