@@ -135,8 +135,17 @@ void log_sink::server_message(log_level level, std::string_view text) {
 }
 
 void log_sink::session_opened(const session_info& s) {
-  emit(log_level::info, "connect", &s, fmt::format("connected to {}", s.local.to_string()),
-       fmt::format(R"("server":"{}")", json_escape(s.local.to_string())));
+  if (s.proxy.port == 0) {
+    emit(log_level::info, "connect", &s, fmt::format("connected to {}", s.local.to_string()),
+         fmt::format(R"("server":"{}")", json_escape(s.local.to_string())));
+    return;
+  }
+  // Behind a load balancer: the client and server addresses came from its
+  // PROXY header; say which proxy vouched for them.
+  emit(log_level::info, "connect", &s,
+       fmt::format("connected to {} through proxy {}", s.local.to_string(), s.proxy.to_string()),
+       fmt::format(R"("server":"{}","proxy":"{}")", json_escape(s.local.to_string()),
+                   json_escape(s.proxy.to_string())));
 }
 
 void log_sink::session_closed(const session_info& s, std::string_view reason) {
