@@ -173,8 +173,42 @@ std::vector<std::string> connect_urls(const tcp::endpoint& ep) {
   return urls;
 }
 
+// What PASV will advertise, so that a NAT mistake shows at start-up rather
+// than as a client's hanging transfer.
+void print_nat_settings(const server_config& c, name_resolver& names) {
+  const auto& p = c.passive;
+  if (!p.public_address.empty()) {
+    std::string shown = p.public_address;
+    if (!protocol::ip_address::parse(p.public_address)) {
+      auto resolved = names.lookup(p.public_address, protocol::ip_address::family::v4);
+      shown = resolved
+                  ? fmt::format(
+                        "{} (now {}, looked up again every {} s)", p.public_address,
+                        resolved->to_string(),
+                        std::chrono::duration_cast<std::chrono::seconds>(p.public_address_refresh)
+                            .count())
+                  : fmt::format("{} (warning: {}; PASV fails until it resolves, EPSV works)",
+                                p.public_address, resolved.error());
+      if (resolved && protocol::is_private_for_nat(*resolved)) {
+        shown += " (warning: a private address; internet clients cannot reach it)";
+      }
+    }
+    std::printf("Passive address for internet clients: %s%s\n", shown.c_str(),
+                p.local_address_for_private_clients ? "; LAN clients get the local address" : "");
+  }
+  if (!p.overrides.empty()) {
+    std::printf("Passive address overrides: %zu (see passive.overrides)\n", p.overrides.size());
+  }
+  if (!c.proxy_protocol.trusted.empty()) {
+    std::string from;
+    for (const auto& n : c.proxy_protocol.trusted)
+      from += (from.empty() ? "" : ", ") + n.to_string();
+    std::printf("PROXY protocol (v1/v2) required from: %s\n", from.c_str());
+  }
+}
+
 void print_banner(const server_config& c, const account_store& accounts,
-                  const std::vector<tcp::endpoint>& endpoints) {
+                  const std::vector<tcp::endpoint>& endpoints, name_resolver& names) {
   std::string access;
   if (accounts.anonymous_enabled()) {
     access = may_change(c.anonymous.permissions) ? "anonymous login, uploads allowed"
@@ -199,8 +233,10 @@ void print_banner(const server_config& c, const account_store& accounts,
       if (first_url.empty()) first_url = u;
     }
   }
-  std::printf("Passive ports: %u-%u (a firewall in front of this server must let them through)\n",
-              c.passive.min_port, c.passive.max_port);
+  std::printf("Passive ports: %u-%u%s (a firewall in front of this server must let them through)\n",
+              c.passive.min_port, c.passive.max_port,
+              c.passive.share_ports ? ", shared between client addresses" : "");
+  print_nat_settings(c, names);
   if (!first_url.empty()) {
     std::printf("Try:  curl %s   or   lftp %s\n", first_url.c_str(), first_url.c_str());
   }
@@ -239,13 +275,18 @@ int serve(const serve_options& o) {
   }
   const std::string run_as =
       shared_config->run_as.empty() ? std::string("nobody") : shared_config->run_as;
+  if (shared_config->active.from_port_20 && ::geteuid() != 0) {
+    events->server_message(log_level::warn,
+                           "active.from_port_20 needs portico to start as root; active-mode "
+                           "connections will come from ephemeral ports");
+  }
   if (auto dropped = drop_privileges(run_as, shared_config->active.from_port_20); !dropped) {
     fail(1, dropped.error());
   }
   if (::geteuid() == 0 && run_as != "root") fail(1, "Still root after dropping privileges.");
 
   srv.start();
-  print_banner(*shared_config, *auth, srv.local_endpoints());
+  print_banner(*shared_config, *auth, srv.local_endpoints(), srv.names());
   events->server_message(log_level::info, "server started");
 
   for (;;) {
