@@ -17,6 +17,7 @@ import argparse
 import os
 import pathlib
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -169,6 +170,8 @@ def main():
     ap.add_argument("--portico", help="portico binary (default: build the release preset)")
     ap.add_argument("--portico-build", default="given on the command line",
                     help="how the given portico binary was built, for the report")
+    ap.add_argument("--portico-commit", help="the commit the given portico was built from "
+                    "(default: this checkout's HEAD)")
     ap.add_argument("--loadgen", help="portico-loadgen binary")
     ap.add_argument("--work", default="/var/tmp/portico-bench", help="data and server files")
     ap.add_argument("--out", default=str(BENCH / "results"), help="where reports go")
@@ -176,6 +179,8 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.profile = "smoke"
+    # A SIGTERM (ctest's timeout, kill) still stops every server started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.time()
     h = Harness(args)
@@ -188,7 +193,8 @@ def main():
             "started": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
             "profile": args.profile, "rounds": h.p["rounds"],
             "sizes": {k: v for k, v in h.p.items() if k not in ("rounds",)},
-            "machine": system.machine(), "commit": system.git_commit(REPO),
+            "machine": system.machine(),
+            "commit": args.portico_commit or system.git_commit(REPO),
             "loadgen": h.loadgen, "accounting": h.accounting.describe(),
             "fd_limit": h.fd_limit,
             "command": " ".join(shlex.quote(a) for a in sys.argv),
@@ -209,13 +215,19 @@ def main():
                 s.start()
             try:
                 for w in wl:
-                    for method in w.limits:
-                        s = workloads.run_limit(h, method)
-                        s.update(round=r, workload=w.key, variant="-", server=f"limit-{method}")
-                        results["samples"].append(s)
-                        system.log(f"  {w.key} limit-{method}: {s['value']:.3g} {w.unit}")
                     for v in w.variants(h.p):
-                        for server in rotate(srv, r):
+                        # The physical limit is measured beside the servers,
+                        # in the same rotation, for every variant.
+                        entries = srv + [f"limit-{m}" for m in w.limits]
+                        for server in rotate(entries, r):
+                            if isinstance(server, str):
+                                s = workloads.run_limit(h, server[len("limit-"):])
+                                s.update(round=r, workload=w.key, variant=v["label"],
+                                         server=server)
+                                results["samples"].append(s)
+                                system.log(f"  {w.key} [{v['label']}] {server}: "
+                                           f"{s['value']:.4g} {w.unit}")
+                                continue
                             try:
                                 s = w.run(h, server, v)
                             except Exception as e:  # a failed sample, not a failed run

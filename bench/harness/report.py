@@ -99,7 +99,7 @@ def workload_section(results, w, limit_medians):
             continue
         best = t.best_peer()
         limit_name = f"limit-{w['limits'][0]}" if w["limits"] else None
-        limit = limit_medians.get(limit_name) if limit_name else None
+        limit = limit_medians.get((w["key"], variant), {}).get(limit_name) if limit_name else None
         extra = w["key"] in ("files", "concurrent", "login")
         header = (f"| {variant} | {w['unit']} ({better}), median | min–max | × best peer"
                   + (" | × limit" if limit_name else "")
@@ -109,13 +109,10 @@ def workload_section(results, w, limit_medians):
         lines.append(header)
         lines.append("|" + "---|" * (header.count("|") - 1))
         order = [n for n in results["server_order"] if n in t.rows]
-        if limit_name:
-            order += [n for n in sorted(limit_medians) if n.startswith("limit-")]
+        order += [f"limit-{m}" for m in w["limits"] if f"limit-{m}" in t.rows]
         for name in order:
             if name.startswith("limit-"):
-                if name not in [f"limit-{m}" for m in w["limits"]]:
-                    continue
-                lt = Table(results, {**w, "key": w["key"]}, "-")
+                lt = t
                 vals = lt.values(name)
                 row = [f"*{name}*", fmt(median(vals)), f"{fmt(min(vals))}–{fmt(max(vals))}", "",
                        fmt(ratio(median(vals), limit)) if limit_name else ""]
@@ -162,11 +159,13 @@ def workload_section(results, w, limit_medians):
 
 
 def limit_medians_of(results):
+    """{(workload, variant): {limit-method: median}}"""
     out = {}
     for s in results["samples"]:
-        if s["server"].startswith("limit-"):
-            out.setdefault(s["server"], []).append(s["value"])
-    return {k: median(v) for k, v in out.items()}
+        if s["server"].startswith("limit-") and s.get("value") is not None:
+            out.setdefault((s["workload"], s["variant"]), {}).setdefault(s["server"], []).append(
+                s["value"])
+    return {k: {m: median(v) for m, v in d.items()} for k, d in out.items()}
 
 
 def targets(results, limit_medians):
@@ -185,7 +184,7 @@ def targets(results, limit_medians):
         p = t.med(SUBJECT)
         if p is None:
             continue
-        lim = limit_medians.get("limit-sendfile")
+        lim = limit_medians.get(("download", variant), {}).get("limit-sendfile")
         r = ratio(p, lim)
         add(f"download {variant}: ≥ 0.95 × sendfile limit", f"{fmt(r, 2)}×", r is not None
             and r >= 0.95)
@@ -245,6 +244,21 @@ def targets(results, limit_medians):
     return rows
 
 
+def sizes(p):
+    def b(n):
+        for unit, k in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+            if n >= k and n % k == 0:
+                return f"{n // k} {unit}"
+        return f"{n} B"
+    crowd = ", ".join(f"{n} ({'/'.join(m.upper() for m in modes)})" for n, modes in p["crowd"])
+    return (f"transfers of {b(p['big'])}; {p['small_count']} files of {b(p['small_size'])}; "
+            f"sessions at once: {crowd}, {p['fetches']} fetches of 64 KiB each; "
+            f"{p['idle']} idle sessions ({p['idle_forking']} for forking servers), opened "
+            f"{p['idle_parallel']} at a time; {p['logins']} logins, "
+            f"{p['login_concurrency']} at a time; a session fails after "
+            f"{p['op_timeout']} s without progress")
+
+
 def render(results):
     m = results["meta"]
     lm = limit_medians_of(results)
@@ -254,7 +268,7 @@ def render(results):
             f"{mach['os']}, Linux {mach['kernel']}; load average at start {mach['load_at_start']:.2f}",
             f"- portico: {results['servers'].get(SUBJECT, {}).get('version', '?')}, commit "
             f"{m['commit']}; load generator: portico-loadgen ({m['loadgen']})",
-            f"- Sizes: {m['sizes']}",
+            f"- Sizes: {sizes(m['sizes'])}",
             f"- {m['rounds']} rounds, servers interleaved within each round, order rotated "
             f"per round; {m['duration_s'] / 60:.1f} minutes in all",
             f"- CPU accounting: {m['accounting']}",
@@ -290,8 +304,9 @@ def missing(results):
                       and s["variant"] == variant and s["server"] == server and s.get("ok")]
                 if not ok:
                     gaps.append((w["key"], variant, server))
-        for method in w["limits"]:
-            if not [s for s in results["samples"] if s["server"] == f"limit-{method}"
-                    and s.get("ok")]:
-                gaps.append((w["key"], "-", f"limit-{method}"))
+            for method in w["limits"]:
+                if not [s for s in results["samples"] if s["server"] == f"limit-{method}"
+                        and s["workload"] == w["key"] and s["variant"] == variant
+                        and s.get("ok")]:
+                    gaps.append((w["key"], variant, f"limit-{method}"))
     return gaps
