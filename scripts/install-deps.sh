@@ -18,6 +18,7 @@ packages=(
   libidn2-0 libacl1 libncursesw6 libcap2 libwrap0
   # real clients and tools the integration tests drive
   curl lftp wget python3 python3-pytest iproute2 nftables
+  haproxy
 )
 
 missing=()
