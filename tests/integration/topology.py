@@ -135,6 +135,7 @@ class Namespace:
         self.role = role
         self.name = f"pt-{role}-{os.getpid() % 100000}-{secrets.token_hex(2)}"
         self.procs = []
+        self.tmpfiles = []  # logs and configs of what runs here, removed by close()
         self.closed = False
         _sh([IP, "netns", "add", self.name])
         _LIVE[self.name] = self
@@ -328,6 +329,11 @@ class Namespace:
                 pass
         _sh([IP, "netns", "delete", self.name], check=False)
         shutil.rmtree(self.etc_dir, ignore_errors=True)
+        for path in self.tmpfiles:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
         _LIVE.pop(self.name, None)
 
 
@@ -555,6 +561,7 @@ def start_portico(ns, root, *args, listen="0.0.0.0:21", config=None, log_level="
     "Stop with Ctrl-C." line. config is TOML text for --config. The log
     (stderr) goes to a temp file: TopoServer.log()."""
     log = tempfile.NamedTemporaryFile(prefix="portico-topo-log-", suffix=".txt", delete=False)
+    ns.tmpfiles.append(log.name)
     cmd = [PORTICO, "serve", str(root)]
     for address in ([listen] if isinstance(listen, str) else listen):
         cmd += ["--listen", address]
@@ -567,6 +574,7 @@ def start_portico(ns, root, *args, listen="0.0.0.0:21", config=None, log_level="
         cf.write(textwrap.dedent(config))
         cf.close()
         os.chmod(cf.name, 0o644)
+        ns.tmpfiles.append(cf.name)
         config_path = cf.name
         cmd += ["--config", config_path]
     cmd += [str(a) for a in args]
@@ -606,6 +614,7 @@ def start_haproxy(ns, config_text, wait_ports=(), timeout=10):
     cf.write(textwrap.dedent(config_text))
     cf.close()
     log = tempfile.NamedTemporaryFile(prefix="portico-haproxy-log-", suffix=".txt", delete=False)
+    ns.tmpfiles += [cf.name, log.name]
     proc = ns.popen([HAPROXY, "-f", cf.name, "-db"], stdout=log, stderr=subprocess.STDOUT)
     try:
         for port in wait_ports:
