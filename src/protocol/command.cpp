@@ -134,7 +134,12 @@ void line_assembler::push_byte(char c) {
 
 std::optional<result<std::string>> line_assembler::next_line() {
   if (ready_.empty()) return std::nullopt;
-  return detail::take_front(ready_);
+  // Moved straight into the return value, erased after (see take_front).
+  struct erase_on_exit {
+    std::vector<result<std::string>>& q;
+    ~erase_on_exit() { q.erase(q.begin()); }
+  } erase{ready_};
+  return std::move(ready_.front());
 }
 
 }  // namespace portico::protocol

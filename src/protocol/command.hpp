@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/expected.hpp"
 
@@ -55,7 +55,9 @@ class line_assembler {
   telnet_state state_ = telnet_state::data;
   std::string current_;
   bool overflowed_ = false;
-  std::deque<result<std::string>> ready_;
+  // A vector, not a deque: libstdc++'s deque allocates over 500 bytes even
+  // when empty, and every idle session holds one of these.
+  std::vector<result<std::string>> ready_;
 };
 
 }  // namespace portico::protocol

@@ -98,14 +98,8 @@ std::vector<tcp::endpoint> server::local_endpoints() const {
 
 void server::start() {
   for (auto& a : acceptors_) {
-    asio::co_spawn(io_.at(0), accept_loop(*a), [this](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        events_->server_message(log_level::error, fmt::format("accept loop ended: {}", ex.what()));
-      }
-    });
+    asio::co_spawn(io_.at(0), accept_loop(*a),
+                   [this](std::exception_ptr e) { log_failure(e, "accept loop ended"); });
   }
   io_.start();
 }
@@ -163,15 +157,8 @@ net::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       co_await pause.async_wait(net::use_tuple);
       continue;
     }
-    asio::co_spawn(ctx, open_session(std::move(socket)), [this](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        events_->server_message(log_level::error,
-                                fmt::format("session ended by an error: {}", ex.what()));
-      }
-    });
+    asio::co_spawn(ctx, open_session(std::move(socket)),
+                   [this](std::exception_ptr e) { log_failure(e, "session ended by an error"); });
   }
 }
 
@@ -230,7 +217,20 @@ net::awaitable<void> server::open_session(tcp::socket socket) {
     live_.push_back(s);
   }
   if (stopping_) s->request_shutdown();
-  co_await session::run(std::move(s));
+  // Spawned rather than awaited, so that this frame (and the header and
+  // addresses on it) is freed now instead of living as long as the session.
+  auto session_ex = s->executor();
+  asio::co_spawn(session_ex, session::run(std::move(s)),
+                 [this](std::exception_ptr e) { log_failure(e, "session ended by an error"); });
+}
+
+void server::log_failure(const std::exception_ptr& e, std::string_view what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    events_->server_message(log_level::error, fmt::format("{}: {}", what, ex.what()));
+  }
 }
 
 void server::reload(std::shared_ptr<const server_config> config,

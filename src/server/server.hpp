@@ -58,6 +58,7 @@ class server {
   // Reads the PROXY header of a connection from a trusted load balancer,
   // admits the connection within the limits, and runs its session.
   net::awaitable<void> open_session(tcp::socket socket);
+  void log_failure(const std::exception_ptr& e, std::string_view what);
   std::shared_ptr<void> admit(const protocol::ip_address& peer, std::string& refusal);
   void release(const protocol::ip_address& peer);
 

@@ -2,15 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <asio/experimental/awaitable_operators.hpp>
-
 #include "protocol/reply_code.hpp"
 #include "server/data/transfer.hpp"
 #include "server/dispatcher.hpp"
 
 namespace portico::server {
 
-using namespace asio::experimental::awaitable_operators;
 namespace code = protocol::code;
 
 namespace {
@@ -58,7 +55,8 @@ net::awaitable<void> session::run(std::shared_ptr<session> self) {
 net::awaitable<void> session::serve() {
   svc_.events.session_opened(info_);
   bump_deadline();
-  co_await (reader() || watchdog());
+  arm_watchdog();
+  co_await reader();
   if (transfer_running_) co_await abort_transfer();
   data_.reset();
   close_control();
@@ -98,52 +96,60 @@ net::awaitable<std::optional<std::string>> session::read_line() {
 net::awaitable<void> session::reader() {
   co_await send({code::service_ready, config_->banner});
   for (;;) {
-    auto line = co_await read_line();
+    std::optional<std::string> line = co_await read_line();
     if (!line || closed_) co_return;
     bump_deadline();
-    auto cmd = protocol::parse_command(*line);
-    if (!cmd) {
-      co_await send(
-          {code::syntax_error, fmt::format("Malformed command: {}.", cmd.error().message())});
-      continue;
-    }
-    if (transfer_running_) {
-      const auto handled = co_await handle_during_transfer(*cmd);
-      if (handled == during_transfer::quit || closed_) co_return;
-      if (handled == during_transfer::answered) continue;
-    }
-    if (shutting_down_) {
-      co_await send({code::service_unavailable, "Server shutting down; closing."});
-      close_reason_ = "server shutdown";
-      co_return;
-    }
-    outcome result = co_await dispatch(ctx_, *cmd);
-    svc_.events.command(info_, cmd->verb, cmd->verb == "PASS" ? "****" : cmd->argument,
-                        result.transfer ? code::opening_data : result.reply.code);
-    if (result.transfer) {
-      transfer_running_ = true;
-      transfer_done_.emplace(control_.socket().get_executor());
-      asio::co_spawn(
-          control_.socket().get_executor(), run_transfer_task(std::move(*result.transfer)),
-          [self = shared_from_this()](std::exception_ptr e) {
-            if (!e) return;
-            try {
-              std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-              self->svc_.events.server_message(
-                  log_level::error,
-                  fmt::format("session {}: transfer failed: {}", self->info_.id, ex.what()));
-            }
-            self->close_control();
-          });
-      continue;
-    }
-    co_await send(result.reply);
-    if (result.close_session) {
-      close_reason_ = result.reply.code == code::closing_control ? "QUIT" : "closed by server";
-      co_return;
-    }
+    const bool go_on = co_await handle_line(std::move(*line));
+    if (!go_on) co_return;
   }
+}
+
+// A coroutine of its own, so that the command's state (parsed line, outcome)
+// lives only while it is handled: an idle session keeps just the small frame
+// of reader() and read_line().
+net::awaitable<bool> session::handle_line(std::string line) {
+  auto cmd = protocol::parse_command(line);
+  if (!cmd) {
+    co_await send(
+        {code::syntax_error, fmt::format("Malformed command: {}.", cmd.error().message())});
+    co_return true;
+  }
+  if (transfer_running_) {
+    const auto handled = co_await handle_during_transfer(*cmd);
+    if (handled == during_transfer::quit || closed_) co_return false;
+    if (handled == during_transfer::answered) co_return true;
+  }
+  if (shutting_down_) {
+    co_await send({code::service_unavailable, "Server shutting down; closing."});
+    close_reason_ = "server shutdown";
+    co_return false;
+  }
+  outcome result = co_await dispatch(ctx_, *cmd);
+  svc_.events.command(info_, cmd->verb, cmd->verb == "PASS" ? "****" : cmd->argument,
+                      result.transfer ? code::opening_data : result.reply.code);
+  if (result.transfer) {
+    transfer_running_ = true;
+    transfer_done_.emplace(control_.socket().get_executor());
+    asio::co_spawn(control_.socket().get_executor(), run_transfer_task(std::move(*result.transfer)),
+                   [self = shared_from_this()](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       self->svc_.events.server_message(
+                           log_level::error, fmt::format("session {}: transfer failed: {}",
+                                                         self->info_.id, ex.what()));
+                     }
+                     self->close_control();
+                   });
+    co_return true;
+  }
+  co_await send(result.reply);
+  if (result.close_session) {
+    close_reason_ = result.reply.code == code::closing_control ? "QUIT" : "closed by server";
+    co_return false;
+  }
+  co_return true;
 }
 
 // While a transfer runs: ABOR ends it, STAT and NOOP are answered, and any
@@ -247,41 +253,56 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
   co_await finish_transfer(out.reply);
 }
 
-net::awaitable<void> session::watchdog() {
-  for (;;) {
-    deadline_timer_.expires_at(deadline_);
-    auto [ec] = co_await deadline_timer_.async_wait(net::use_tuple);
-    if (closed_) co_return;
-    if (ec && ec != asio::error::operation_aborted) co_return;
-    if (ec) {
-      // Cancelled because the reader ended (the session is over)...
-      auto cs = co_await asio::this_coro::cancellation_state;
-      if (cs.cancelled() != asio::cancellation_type::none) co_return;
-      // ...or by request_shutdown(): re-check the state.
-      if (shutting_down_ && !transfer_running_) {
-        co_await send({code::service_unavailable, "Server shutting down; closing."});
-        close_reason_ = "server shutdown";
-        close_control();
-        co_return;
-      }
-      continue;
+// The login/idle deadline is a plain timer callback rather than a second
+// coroutine racing the reader: an idle session then holds no extra frames.
+// bump_deadline() only moves deadline_; the timer re-arms itself when it
+// fires early.
+void session::arm_watchdog() {
+  deadline_timer_.expires_at(deadline_);
+  deadline_timer_.async_wait(
+      [self = shared_from_this()](const std::error_code& ec) { self->on_watchdog(ec); });
+}
+
+void session::on_watchdog(const std::error_code& ec) {
+  if (closed_) return;
+  if (ec && ec != asio::error::operation_aborted) return;
+  if (ec) {
+    // Cancelled by request_shutdown(): re-check the state.
+    if (shutting_down_ && !transfer_running_) {
+      say_and_close({code::service_unavailable, "Server shutting down; closing."},
+                    "server shutdown");
+      return;
     }
-    if (transfer_running_) {
-      // A transfer has its own stall timeout; idleness counts from its end.
-      bump_deadline();
-      continue;
-    }
-    if (std::chrono::steady_clock::now() < deadline_) continue;
-    const bool login = !state_.is_logged_in();
-    const auto limit = login ? config_->timeouts.login : config_->timeouts.idle;
-    co_await send(
-        {code::service_unavailable,
-         fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
-                     std::chrono::duration_cast<std::chrono::seconds>(limit).count())});
-    close_reason_ = login ? "login timeout" : "idle timeout";
-    close_control();
-    co_return;
+    arm_watchdog();
+    return;
   }
+  if (transfer_running_) {
+    // A transfer has its own stall timeout; idleness counts from its end.
+    bump_deadline();
+    arm_watchdog();
+    return;
+  }
+  if (std::chrono::steady_clock::now() < deadline_) {
+    arm_watchdog();
+    return;
+  }
+  const bool login = !state_.is_logged_in();
+  const auto limit = login ? config_->timeouts.login : config_->timeouts.idle;
+  say_and_close({code::service_unavailable,
+                 fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
+                             std::chrono::duration_cast<std::chrono::seconds>(limit).count())},
+                login ? "login timeout" : "idle timeout");
+}
+
+void session::say_and_close(protocol::reply last, std::string reason) {
+  close_reason_ = std::move(reason);
+  asio::co_spawn(executor(), send_and_close(std::move(last)),
+                 [self = shared_from_this()](std::exception_ptr) {});
+}
+
+net::awaitable<void> session::send_and_close(protocol::reply last) {
+  co_await send(last);
+  close_control();
 }
 
 void session::request_shutdown() {

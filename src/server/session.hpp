@@ -32,6 +32,8 @@ class session : public std::enable_shared_from_this<session> {
           services svc, passive_port_pool& ports, name_resolver& names,
           std::shared_ptr<void> admission);
 
+  asio::any_io_executor executor() { return control_.socket().get_executor(); }
+
   // Runs the session to its end; the coroutine owns the session meanwhile.
   static net::awaitable<void> run(std::shared_ptr<session> self);
 
@@ -44,7 +46,13 @@ class session : public std::enable_shared_from_this<session> {
  private:
   net::awaitable<void> serve();
   net::awaitable<void> reader();
-  net::awaitable<void> watchdog();
+  // Handles one command line; false when the session should end.
+  net::awaitable<bool> handle_line(std::string line);
+  void arm_watchdog();
+  void on_watchdog(const std::error_code& ec);
+  // Sends a last reply (421) from outside the reader, then closes.
+  void say_and_close(protocol::reply last, std::string reason);
+  net::awaitable<void> send_and_close(protocol::reply last);
   net::awaitable<std::optional<std::string>> read_line();
   net::awaitable<void> send(const protocol::reply& r);
   // What became of a command that arrived while a transfer ran.
@@ -67,7 +75,8 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<void> admission_;
 
   protocol::line_assembler lines_;
-  std::array<char, 1024> read_buffer_{};
+  // Commands are short; a longer line just takes more reads.
+  std::array<char, 512> read_buffer_{};
 
   // Single writer: replies queue here while a write is in flight.
   std::string out_queue_;
