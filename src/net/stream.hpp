@@ -22,6 +22,13 @@ class stream {
 
   // Reads at least one byte; end of stream is asio::error::eof.
   virtual awaitable<result<std::size_t>> read_some(std::span<char> into) = 0;
+  // Waits until read_available() has bytes (or end of stream) to give, so
+  // that an idle reader holds no buffer of its own. (TLS: until a record
+  // may be read.)
+  virtual awaitable<result<void>> wait_readable() = 0;
+  // Reads what is there without waiting; 0 bytes with asio::error::eof at the
+  // end of the stream, would_block when nothing is there yet.
+  virtual result<std::size_t> read_available(std::span<char> into) = 0;
   // Writes every byte.
   virtual awaitable<result<void>> write_all(std::span<const char> bytes) = 0;
   // Ends the sending direction cleanly (TCP FIN; for TLS, close_notify first).
@@ -40,6 +47,8 @@ class tcp_stream final : public stream {
   explicit tcp_stream(tcp::socket s) : socket_(std::move(s)) {}
 
   awaitable<result<std::size_t>> read_some(std::span<char> into) override;
+  awaitable<result<void>> wait_readable() override;
+  result<std::size_t> read_available(std::span<char> into) override;
   awaitable<result<void>> write_all(std::span<const char> bytes) override;
   awaitable<result<void>> shutdown_send() override;
   void close() noexcept override;

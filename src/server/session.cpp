@@ -87,9 +87,15 @@ net::awaitable<std::optional<std::string>> session::read_line() {
       close_reason_ = "line too long";
       co_return std::nullopt;
     }
-    auto n = co_await control_.read_some(read_buffer_);
-    if (!n) co_return std::nullopt;
-    lines_.feed({read_buffer_.data(), *n});
+    // Wait without a buffer, then read into this thread's: an idle session
+    // holds no read buffer at all.
+    auto ready = co_await control_.wait_readable();
+    if (!ready) co_return std::nullopt;
+    thread_local std::array<char, 4096> buffer;
+    auto n = control_.read_available(buffer);
+    if (!n && n.error() == asio::error::would_block) continue;  // woken early
+    if (!n || *n == 0) co_return std::nullopt;
+    lines_.feed({buffer.data(), *n});
   }
 }
 

@@ -75,8 +75,6 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<void> admission_;
 
   protocol::line_assembler lines_;
-  // Commands are short; a longer line just takes more reads.
-  std::array<char, 512> read_buffer_{};
 
   // Single writer: replies queue here while a write is in flight.
   std::string out_queue_;

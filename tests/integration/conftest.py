@@ -20,6 +20,29 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 PORTICO = os.environ.get("PORTICO_BIN") or str(REPO / "build" / "dev" / "src" / "cli" / "portico")
 
 
+def free_port_range(count):
+    """`count` consecutive ports free right now on loopback, for a passive range
+    (tests never assume a fixed port is free). Starts at a random place so
+    that parallel suites do not race for the same range."""
+    import random
+    import socket
+    start = random.randrange(20000, 60000)
+    for base in list(range(start, 60000, 37)) + list(range(20000, start, 37)):
+        socks = []
+        try:
+            for p in range(base, base + count):
+                s = socket.socket()
+                s.bind(("127.0.0.1", p))
+                socks.append(s)
+            return base, base + count - 1
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise AssertionError(f"no {count} free consecutive ports")
+
+
 def make_tree(writable=False):
     """A fresh directory under /tmp that the unprivileged server user can use."""
     path = pathlib.Path(tempfile.mkdtemp(prefix="portico-test-", dir="/tmp"))

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import PORTICO, start_server
+from conftest import PORTICO, free_port_range, start_server
 from test_security import CREATED, Ctl, make_users, recv_all, transfer
 
 
@@ -55,14 +55,15 @@ def test_serve_without_dir_serves_the_working_directory(tree):
 
 
 def test_passive_ports_flag_shows_in_the_banner_and_is_used(tree, serve):
-    server = serve(tree, "--passive-ports", "40000-40010")
-    assert "Passive ports: 40000-40010" in server.banner
+    low, high = free_port_range(11)
+    server = serve(tree, "--passive-ports", f"{low}-{high}")
+    assert f"Passive ports: {low}-{high}" in server.banner
     c = Ctl(server.port).login()
     for _ in range(8):
-        assert 40000 <= c.pasv() <= 40010
+        assert low <= c.pasv() <= high
     code, text = c.cmd("EPSV")
     assert code == 229
-    assert 40000 <= int(re.search(r"\(\|\|\|(\d+)\|\)", text).group(1)) <= 40010
+    assert low <= int(re.search(r"\(\|\|\|(\d+)\|\)", text).group(1)) <= high
     c.close()
 
 
@@ -185,14 +186,15 @@ def test_stalled_download_is_cut_with_426(tree, serve):
 
 
 def test_passive_range_exhaustion(tree, serve):
-    server = serve(tree, "--passive-ports", "40100-40101")
+    low, high = free_port_range(2)
+    server = serve(tree, "--passive-ports", f"{low}-{high}")
     a, b, c = (Ctl(server.port).login() for _ in range(3))
     ports = {a.pasv(), b.pasv()}
-    assert ports == {40100, 40101}
+    assert ports == {low, high}
     code, text = c.cmd("PASV")
-    assert code == 425 and "40100-40101" in text, text
+    assert code == 425 and f"{low}-{high}" in text, text
     code, text = c.cmd("EPSV")
-    assert code == 425 and "40100-40101" in text, text
+    assert code == 425 and f"{low}-{high}" in text, text
     a.cmd("ABOR")  # frees a's port
     assert c.pasv() in ports
     for s in (a, b, c):

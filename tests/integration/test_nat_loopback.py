@@ -18,6 +18,8 @@ import time
 
 import pytest
 
+from conftest import free_port_range, start_server
+
 PAYLOAD = os.urandom(512 * 1024)
 
 
@@ -34,24 +36,6 @@ def config_file(text):
     f.close()
     os.chmod(f.name, 0o644)
     return f.name
-
-
-def free_range(count):
-    """`count` consecutive ports that are free now (a narrow passive range)."""
-    for base in range(42000, 60000, 53):
-        socks = []
-        try:
-            for p in range(base, base + count):
-                s = socket.socket()
-                s.bind(("127.0.0.1", p))
-                socks.append(s)
-            return base, base + count - 1
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise AssertionError("no free port range")
 
 
 def login(server, source=None):
@@ -139,7 +123,6 @@ def test_a_host_name_is_resolved_and_advertised(serve, files):
     ("--proxy-protocol-from", "10.0.0.1/8", "--proxy-protocol-from"),
 ])
 def test_bad_nat_flags_are_refused_with_the_reason(files, flag, value, words):
-    from conftest import start_server
     rc, err = start_server(files, flag, value, expect_failure=True)
     assert rc == 2 and words in err, err
 
@@ -156,7 +139,7 @@ def _fetch(server, source):
 
 
 def test_shared_ports_serve_more_concurrent_clients_than_ports(serve, files):
-    low, high = free_range(2)
+    low, high = free_port_range(2)
     server = serve(files, "--passive-ports", f"{low}-{high}", "--share-passive-ports")
     sources = [f"127.0.0.{i}" for i in range(2, 10)]
     # Every client holds its passive port at the same time: all PASV first.
@@ -185,7 +168,7 @@ def test_shared_ports_serve_more_concurrent_clients_than_ports(serve, files):
 
 
 def test_without_sharing_a_narrow_range_runs_out_with_a_clear_425(serve, files):
-    low, high = free_range(2)
+    low, high = free_port_range(2)
     server = serve(files, "--passive-ports", f"{low}-{high}")
     ftps = [login(server, f"127.0.0.{i}") for i in (2, 3, 4)]
     pasv_address(ftps[0])
@@ -199,7 +182,7 @@ def test_without_sharing_a_narrow_range_runs_out_with_a_clear_425(serve, files):
 
 
 def test_a_shared_port_keeps_thieves_out(serve, files):
-    low, high = free_range(1)
+    low, high = free_port_range(1)
     server = serve(files, "--passive-ports", f"{low}-{high}", "--share-passive-ports")
     ftp = login(server, "127.0.0.2")
     ftp.voidcmd("TYPE I")
