@@ -176,6 +176,8 @@ def main():
     ap.add_argument("--work", default="/var/tmp/portico-bench", help="data and server files")
     ap.add_argument("--out", default=str(BENCH / "results"), help="where reports go")
     ap.add_argument("--no-install", action="store_true", help="do not install the peers")
+    ap.add_argument("--update-docs", action="store_true",
+                    help="put the report into docs/PERFORMANCE.md (between its bench markers)")
     args = ap.parse_args()
     if args.smoke:
         args.profile = "smoke"
@@ -260,6 +262,10 @@ def main():
         (out / f"{stamp}.md").write_text(md)
         (out / "latest.md").write_text(md)
         system.log(f"report: {out / (stamp + '.md')}")
+        if args.update_docs:
+            report.update_docs(REPO / "docs" / "PERFORMANCE.md", md,
+                               (out / f"{stamp}.json").relative_to(REPO)
+                               if (out / f"{stamp}.json").is_relative_to(REPO) else out)
     print(md)
     if args.smoke:
         gaps = report.missing(results)

@@ -310,3 +310,18 @@ def missing(results):
                         and s.get("ok")]:
                     gaps.append((w["key"], variant, f"limit-{method}"))
     return gaps
+
+
+BEGIN = "<!-- bench:begin (written by bench/run.py --update-docs) -->"
+END = "<!-- bench:end -->"
+
+
+def update_docs(path, md, source):
+    """Replaces the text between the bench markers of docs/PERFORMANCE.md."""
+    text = path.read_text()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path} has no bench markers")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    body = md.replace("## Run of", "### Run of", 1).replace("\n### ", "\n#### ")
+    path.write_text(f"{head}{BEGIN}\n\nSamples: [`{source}`](../{source}).\n\n{body}\n{END}{tail}")
