@@ -66,6 +66,9 @@ inline constexpr auto default_data_connect_timeout = 30s;
 inline constexpr auto default_data_accept_timeout = 30s;
 inline constexpr auto default_stall_timeout = 120s;
 inline constexpr auto default_shutdown_grace = 30s;
+// How often the login and idle deadlines of sessions are checked; a timeout
+// fires up to this much late.
+inline constexpr auto session_watch_tick = 250ms;
 // A load balancer sends its PROXY header at once; a connection from a trusted
 // proxy that stays silent this long is dropped.
 inline constexpr auto proxy_header_timeout = 10s;

@@ -59,7 +59,18 @@ server::server(std::shared_ptr<const server_config> config,
       ports_(passive_pool_options{config_->passive.min_port, config_->passive.max_port,
                                   config_->passive.share_ports, config_->proxy_protocol.trusted},
              *events_),
-      names_(passive_host_names(config_->passive), config_->passive.public_address_refresh) {}
+      names_(passive_host_names(config_->passive), config_->passive.public_address_refresh) {
+  for (std::size_t i = 0; i < io_.size(); ++i) {
+    watches_.push_back(std::make_unique<session_watch>(io_.at(i)));
+  }
+}
+
+session_watch& server::watch_for(const asio::any_io_executor& ex) {
+  for (auto& w : watches_) {
+    if (&asio::query(ex, asio::execution::context) == &w->context()) return *w;
+  }
+  return *watches_.front();  // not reached: every session runs on the pool
+}
 
 server::~server() {
   if (!stopping_) drain_and_stop();
@@ -101,6 +112,7 @@ void server::start() {
     asio::co_spawn(io_.at(0), accept_loop(*a),
                    [this](std::exception_ptr e) { log_failure(e, "accept loop ended"); });
   }
+  for (auto& w : watches_) w->start();
   io_.start();
 }
 
@@ -216,11 +228,11 @@ net::awaitable<void> server::open_session(tcp::socket socket) {
     std::erase_if(live_, [](const std::weak_ptr<session>& w) { return w.expired(); });
     live_.push_back(s);
   }
+  watch_for(s->executor()).add(s);
   if (stopping_) s->request_shutdown();
   // Spawned rather than awaited, so that this frame (and the header and
   // addresses on it) is freed now instead of living as long as the session.
-  auto session_ex = s->executor();
-  asio::co_spawn(session_ex, session::run(std::move(s)),
+  session::start(std::move(s),
                  [this](std::exception_ptr e) { log_failure(e, "session ended by an error"); });
 }
 

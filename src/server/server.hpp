@@ -20,6 +20,7 @@
 #include "server/data/passive_ports.hpp"
 #include "server/events/event_sink.hpp"
 #include "server/nat/name_resolver.hpp"
+#include "server/session_watch.hpp"
 
 namespace portico::server {
 
@@ -58,6 +59,7 @@ class server {
   // Reads the PROXY header of a connection from a trusted load balancer,
   // admits the connection within the limits, and runs its session.
   net::awaitable<void> open_session(tcp::socket socket);
+  session_watch& watch_for(const asio::any_io_executor& ex);
   void log_failure(const std::exception_ptr& e, std::string_view what);
   std::shared_ptr<void> admit(const protocol::ip_address& peer, std::string& refusal);
   void release(const protocol::ip_address& peer);
@@ -70,6 +72,7 @@ class server {
   services services_;
   passive_port_pool ports_;
   name_resolver names_;
+  std::vector<std::unique_ptr<session_watch>> watches_;  // one per I/O thread
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::map<protocol::ip_address, std::size_t> per_address_;
   std::size_t sessions_ = 0;

@@ -34,8 +34,7 @@ session::session(tcp::socket socket, session_info info, std::shared_ptr<const se
       info_(std::move(info)),
       data_(control_.socket().get_executor(), ports, names, *config_, info_, svc_.events),
       ctx_{*config_, svc_, state_, data_, info_},
-      admission_(std::move(admission)),
-      deadline_timer_(control_.socket().get_executor()) {}
+      admission_(std::move(admission)) {}
 
 void session::bump_deadline() {
   const auto limit = state_.is_logged_in() ? config_->timeouts.idle : config_->timeouts.login;
@@ -45,18 +44,50 @@ void session::bump_deadline() {
 void session::close_control() noexcept {
   closed_ = true;
   control_.close();
-  deadline_timer_.cancel();
 }
 
-net::awaitable<void> session::run(std::shared_ptr<session> self) {
-  co_await self->serve();
+void session::start(std::shared_ptr<session> self,
+                    std::function<void(std::exception_ptr)> on_error) {
+  auto ex = self->executor();
+  session* raw = self.get();
+  asio::co_spawn(ex, raw->serve(),
+                 [keep = std::move(self), done = std::move(on_error)](std::exception_ptr e) {
+                   if (e) done(e);
+                 });
 }
 
+// The reader loop, inline rather than split into helper coroutines: every
+// coroutine level is a frame that an idle session keeps allocated.
 net::awaitable<void> session::serve() {
   svc_.events.session_opened(info_);
   bump_deadline();
-  arm_watchdog();
-  co_await reader();
+  co_await send({code::service_ready, config_->banner});
+  while (!closed_) {
+    auto next = lines_.next_line();
+    if (!next) {
+      // Wait without a buffer, then read into this thread's: an idle session
+      // holds no read buffer at all.
+      auto ready = co_await control_.wait_readable();
+      if (!ready) break;
+      thread_local std::array<char, 4096> buffer;
+      auto n = control_.read_available(buffer);
+      if (!n && n.error() == asio::error::would_block) continue;  // woken early
+      if (!n || *n == 0) break;
+      lines_.feed({buffer.data(), *n});
+      continue;
+    }
+    if (!*next) {
+      co_await send(
+          {code::syntax_error, fmt::format("Line too long (the limit is {} bytes); closing.",
+                                           limits::max_command_line)});
+      close_reason_ = "line too long";
+      break;
+    }
+    bump_deadline();
+    std::string line = std::move(**next);
+    const bool go_on = co_await handle_line(std::move(line));
+    if (!go_on) break;
+  }
   if (transfer_running_) co_await abort_transfer();
   data_.reset();
   close_control();
@@ -77,42 +108,9 @@ net::awaitable<void> session::send(const protocol::reply& r) {
   writing_ = false;
 }
 
-net::awaitable<std::optional<std::string>> session::read_line() {
-  for (;;) {
-    if (auto next = lines_.next_line()) {
-      if (*next) co_return std::move(**next);
-      co_await send(
-          {code::syntax_error, fmt::format("Line too long (the limit is {} bytes); closing.",
-                                           limits::max_command_line)});
-      close_reason_ = "line too long";
-      co_return std::nullopt;
-    }
-    // Wait without a buffer, then read into this thread's: an idle session
-    // holds no read buffer at all.
-    auto ready = co_await control_.wait_readable();
-    if (!ready) co_return std::nullopt;
-    thread_local std::array<char, 4096> buffer;
-    auto n = control_.read_available(buffer);
-    if (!n && n.error() == asio::error::would_block) continue;  // woken early
-    if (!n || *n == 0) co_return std::nullopt;
-    lines_.feed({buffer.data(), *n});
-  }
-}
-
-net::awaitable<void> session::reader() {
-  co_await send({code::service_ready, config_->banner});
-  for (;;) {
-    std::optional<std::string> line = co_await read_line();
-    if (!line || closed_) co_return;
-    bump_deadline();
-    const bool go_on = co_await handle_line(std::move(*line));
-    if (!go_on) co_return;
-  }
-}
-
 // A coroutine of its own, so that the command's state (parsed line, outcome)
-// lives only while it is handled: an idle session keeps just the small frame
-// of reader() and read_line().
+// lives only while it is handled: an idle session keeps just the frame of
+// serve().
 net::awaitable<bool> session::handle_line(std::string line) {
   auto cmd = protocol::parse_command(line);
   if (!cmd) {
@@ -259,48 +257,31 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
   co_await finish_transfer(out.reply);
 }
 
-// The login/idle deadline is a plain timer callback rather than a second
-// coroutine racing the reader: an idle session then holds no extra frames.
-// bump_deadline() only moves deadline_; the timer re-arms itself when it
-// fires early.
-void session::arm_watchdog() {
-  deadline_timer_.expires_at(deadline_);
-  deadline_timer_.async_wait(
-      [self = shared_from_this()](const std::error_code& ec) { self->on_watchdog(ec); });
-}
-
-void session::on_watchdog(const std::error_code& ec) {
-  if (closed_) return;
-  if (ec && ec != asio::error::operation_aborted) return;
-  if (ec) {
-    // Cancelled by request_shutdown(): re-check the state.
-    if (shutting_down_ && !transfer_running_) {
-      say_and_close({code::service_unavailable, "Server shutting down; closing."},
-                    "server shutdown");
-      return;
-    }
-    arm_watchdog();
-    return;
-  }
+// The login and idle deadlines are checked by the thread's session_watch
+// (no timer per session). bump_deadline() only moves deadline_.
+bool session::check_deadline(std::chrono::steady_clock::time_point now) {
+  if (closed_ || closing_) return false;
   if (transfer_running_) {
     // A transfer has its own stall timeout; idleness counts from its end.
     bump_deadline();
-    arm_watchdog();
-    return;
+    return true;
   }
-  if (std::chrono::steady_clock::now() < deadline_) {
-    arm_watchdog();
-    return;
+  if (shutting_down_) {
+    say_and_close({code::service_unavailable, "Server shutting down; closing."}, "server shutdown");
+    return false;
   }
+  if (now < deadline_) return true;
   const bool login = !state_.is_logged_in();
   const auto limit = login ? config_->timeouts.login : config_->timeouts.idle;
   say_and_close({code::service_unavailable,
                  fmt::format("{} timeout: no command for {} s; closing.", login ? "Login" : "Idle",
                              std::chrono::duration_cast<std::chrono::seconds>(limit).count())},
                 login ? "login timeout" : "idle timeout");
+  return false;
 }
 
 void session::say_and_close(protocol::reply last, std::string reason) {
+  closing_ = true;
   close_reason_ = std::move(reason);
   asio::co_spawn(executor(), send_and_close(std::move(last)),
                  [self = shared_from_this()](std::exception_ptr) {});
@@ -314,7 +295,7 @@ net::awaitable<void> session::send_and_close(protocol::reply last) {
 void session::request_shutdown() {
   asio::post(control_.socket().get_executor(), [self = shared_from_this()] {
     self->shutting_down_ = true;
-    self->deadline_timer_.cancel();
+    self->check_deadline(std::chrono::steady_clock::now());
   });
 }
 

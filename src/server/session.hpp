@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,26 +35,29 @@ class session : public std::enable_shared_from_this<session> {
 
   asio::any_io_executor executor() { return control_.socket().get_executor(); }
 
-  // Runs the session to its end; the coroutine owns the session meanwhile.
-  static net::awaitable<void> run(std::shared_ptr<session> self);
+  // Runs the session on its executor to its end; the completion handler owns
+  // the session meanwhile (no coroutine frame just to hold it). `on_error`
+  // gets any exception that ended it.
+  static void start(std::shared_ptr<session> self,
+                    std::function<void(std::exception_ptr)> on_error);
 
   // Server shutdown: idle sessions are told 421 and closed at once; a session
   // in a transfer closes when the transfer ends. Thread-safe (posts).
   void request_shutdown();
+  // Called by the thread's session_watch: closes the session (421) when its
+  // login or idle deadline has passed, or the server is shutting down and no
+  // transfer runs. False once the session is closing or closed.
+  bool check_deadline(std::chrono::steady_clock::time_point now);
   // After the grace period: closes everything now. Thread-safe (posts).
   void force_close();
 
  private:
   net::awaitable<void> serve();
-  net::awaitable<void> reader();
   // Handles one command line; false when the session should end.
   net::awaitable<bool> handle_line(std::string line);
-  void arm_watchdog();
-  void on_watchdog(const std::error_code& ec);
   // Sends a last reply (421) from outside the reader, then closes.
   void say_and_close(protocol::reply last, std::string reason);
   net::awaitable<void> send_and_close(protocol::reply last);
-  net::awaitable<std::optional<std::string>> read_line();
   net::awaitable<void> send(const protocol::reply& r);
   // What became of a command that arrived while a transfer ran.
   enum class during_transfer { answered, quit, run_now };
@@ -81,12 +85,12 @@ class session : public std::enable_shared_from_this<session> {
   bool writing_ = false;
   bool write_failed_ = false;
 
+  bool closing_ = false;  // a last 421 is on its way
   bool transfer_running_ = false;
   bool abort_requested_ = false;
   std::optional<net::event> transfer_done_;
   net::stream* transfer_stream_ = nullptr;
 
-  asio::steady_timer deadline_timer_;
   std::chrono::steady_clock::time_point deadline_;
   bool shutting_down_ = false;
   bool closed_ = false;
