@@ -117,9 +117,12 @@ void server::start() {
 }
 
 struct server::admission {
+  admission(server* o, const protocol::ip_address& p) : owner(o), peer(p) {}
+  admission(const admission&) = delete;
+  admission& operator=(const admission&) = delete;
+  ~admission() { owner->release(peer); }
   server* owner;
   protocol::ip_address peer;
-  ~admission() { owner->release(peer); }
 };
 
 std::shared_ptr<void> server::admit(const protocol::ip_address& peer, std::string& refusal) {
@@ -140,8 +143,9 @@ std::shared_ptr<void> server::admit(const protocol::ip_address& peer, std::strin
   }
   ++mine;
   ++sessions_;
-  // Constructed in place: a temporary admission would release the slot.
-  return std::shared_ptr<admission>(new admission{this, peer});
+  // Constructed in place (a temporary admission would release the slot), in
+  // one allocation with its control block.
+  return std::make_shared<admission>(this, peer);
 }
 
 void server::release(const protocol::ip_address& peer) {

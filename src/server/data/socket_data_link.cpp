@@ -68,7 +68,7 @@ net::awaitable<expected<protocol::endpoint, passive_failure>> socket_data_link::
     co_return unexpected(passive_failure{lease.error()});
   }
   const std::uint16_t port = lease->port();
-  passive_.emplace(std::move(*lease));
+  passive_ = std::make_unique<passive_lease>(std::move(*lease));
   co_return protocol::endpoint{advertised, port};
 }
 

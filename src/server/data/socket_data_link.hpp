@@ -31,7 +31,7 @@ class socket_data_link final : public data_link {
       protocol::ip_address::family family, bool with_address) override;
   void set_active(const protocol::endpoint& target) override;
   void reset() noexcept override;
-  bool prepared() const noexcept override { return passive_.has_value() || active_.has_value(); }
+  bool prepared() const noexcept override { return passive_ != nullptr || active_.has_value(); }
 
   // Makes the prepared connection: waits for the client on the passive port,
   // or connects to its active-mode address. The error text, for a 425, says
@@ -62,7 +62,9 @@ class socket_data_link final : public data_link {
   const server_config& config_;
   const session_info& info_;
   event_sink& events_;
-  std::optional<passive_lease> passive_;
+  // On the heap: most sessions are idle with no listener, and a lease is
+  // bigger than the pointer.
+  std::unique_ptr<passive_lease> passive_;
   std::optional<protocol::endpoint> active_;
   // What establish() is waiting on, so that cancel() can stop it.
   tcp::acceptor* waiting_acceptor_ = nullptr;
