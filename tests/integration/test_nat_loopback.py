@@ -338,3 +338,28 @@ def test_private_port_address_from_a_public_peer_can_be_redirected_to_the_peer(s
     d.cmd("PASS x")
     refused = d.cmd("PORT 192,168,1,2,27,58")
     assert refused.startswith("500") and "behind NAT" in refused and "passive mode" in refused
+
+
+def test_active_connections_come_from_port_20_when_asked(serve, files):
+    if os.geteuid() != 0:
+        pytest.skip("port 20 needs portico to start as root")
+    cfg = config_file("[active]\nfrom_port_20 = true\n")
+    server = serve(files, "--config", cfg)
+    ftp = login(server)
+    ftp.voidcmd("TYPE I")
+    for _ in range(2):  # twice: the second connection reuses port 20 at once
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(10)
+        port = listener.getsockname()[1]
+        ftp.sendcmd(f"PORT 127,0,0,1,{port // 256},{port % 256}")
+        ftp.sendcmd("RETR blob.bin")
+        data, peer = listener.accept()
+        got = b""
+        while chunk := data.recv(65536):
+            got += chunk
+        data.close()
+        listener.close()
+        ftp.voidresp()
+        assert peer[1] == 20, peer
+        assert got == PAYLOAD
+    ftp.quit()
