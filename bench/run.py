@@ -32,17 +32,17 @@ REPO = BENCH.parent
 
 PROFILES = {
     # The sizes.
-    "full": dict(rounds=3, big=1 << 30, small_count=1000, small_size=4096,
+    "full": dict(rounds=3, big=1 << 30, repeat=3, small_count=1000, small_size=4096,
                  crowd=[(100, ["pasv", "epsv"]), (1000, ["pasv"])], fetches=10, idle=10000,
                  idle_forking=1000, idle_parallel=32, logins=1000, login_concurrency=16, op_timeout=30,
                  run_timeout=900),
     # The same shape, a quarter of the time, for a busy machine.
-    "medium": dict(rounds=3, big=256 << 20, small_count=1000, small_size=4096,
+    "medium": dict(rounds=3, big=256 << 20, repeat=3, small_count=1000, small_size=4096,
                    crowd=[(100, ["pasv", "epsv"]), (1000, ["pasv"])], fetches=10, idle=2000,
                    idle_forking=500, idle_parallel=32, logins=300, login_concurrency=16, op_timeout=30,
                    run_timeout=600),
     # CI: every workload, every peer, tiny sizes; completeness, never speed.
-    "smoke": dict(rounds=1, big=1 << 20, small_count=20, small_size=4096,
+    "smoke": dict(rounds=1, big=1 << 20, repeat=1, small_count=20, small_size=4096,
                   crowd=[(10, ["pasv", "epsv"])], fetches=2, idle=50, idle_forking=50,
                   idle_parallel=16,
                   logins=20, login_concurrency=4, op_timeout=30, run_timeout=120),

@@ -251,7 +251,8 @@ def sizes(p):
                 return f"{n // k} {unit}"
         return f"{n} B"
     crowd = ", ".join(f"{n} ({'/'.join(m.upper() for m in modes)})" for n, modes in p["crowd"])
-    return (f"transfers of {b(p['big'])}; {p['small_count']} files of {b(p['small_size'])}; "
+    return (f"transfers of {b(p['big'])} ({p.get('repeat', 1)} per sample, in one session); "
+            f"{p['small_count']} files of {b(p['small_size'])}; "
             f"sessions at once: {crowd}, {p['fetches']} fetches of 64 KiB each; "
             f"{p['idle']} idle sessions ({p['idle_forking']} for forking servers), opened "
             f"{p['idle_parallel']} at a time; {p['logins']} logins, "

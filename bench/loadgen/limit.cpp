@@ -1,8 +1,9 @@
 // The physical limit: the same bytes over loopback TCP with no FTP at all.
-// A thread plays the server (it sends the file with sendfile(2) or with
-// read/write, or for "upload" stores what it receives into the file) and the
-// main thread the client, with the same buffer size as the FTP modes, so the
-// only difference to a download through an FTP server is the server.
+// A child process (or, with --thread, a thread) plays the server: it sends
+// the file with sendfile(2) or with read/write, or for "upload" stores what it
+// receives into the file. The main thread is the client, with the same buffer
+// size as the FTP modes, so the only difference to a transfer through an FTP
+// server is the server.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -10,10 +11,13 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -52,6 +56,14 @@ bool write_all(int fd, const char* data, std::size_t n) {
   return true;
 }
 
+// Bytes per sendfile/write call of the sending side (PORTICO_LIMIT_CHUNK, for
+// experiments; default 1 GiB, i.e. as much as the kernel takes).
+std::uint64_t limit_chunk() {
+  const char* env = std::getenv("PORTICO_LIMIT_CHUNK");
+  const std::uint64_t n = env != nullptr ? std::strtoull(env, nullptr, 10) : 0;
+  return n != 0 ? n : (1U << 30);
+}
+
 struct side {
   double cpu = 0;
   std::uint64_t bytes = 0;
@@ -74,7 +86,7 @@ void send_file(int listener, const std::string& file, std::uint64_t bytes, bool 
   std::uint64_t left = bytes;
   while (left > 0) {
     ssize_t n = 0;
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 30));
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, limit_chunk()));
     if (use_sendfile) {
       n = ::sendfile(conn.fd, in.fd, &offset, want);
     } else {
@@ -124,7 +136,7 @@ void store_file(int listener, const std::string& file, std::size_t buffer_size, 
 }  // namespace
 
 int run_limit(const std::string& method, const std::string& file, std::uint64_t bytes,
-              std::size_t buffer_size) {
+              std::size_t buffer_size, bool separate_process) {
   const bool upload = method == "upload";
   if (!upload && method != "sendfile" && method != "readwrite") {
     throw std::runtime_error("unknown method " + method + " (sendfile, readwrite or upload)");
@@ -151,7 +163,30 @@ int run_limit(const std::string& method, const std::string& file, std::uint64_t 
   const double cpu0 = cpu_seconds(RUSAGE_THREAD);
   const auto t0 = clock::now();
   std::thread peer;
-  if (upload) {
+  pid_t child = -1;
+  int report[2] = {-1, -1};
+  if (separate_process) {
+    // Nothing else runs yet in this process, so fork() is safe.
+    if (::pipe2(report, O_CLOEXEC) != 0) fail("pipe2");
+    child = ::fork();
+    if (child < 0) fail("fork");
+    if (child == 0) {
+      ::close(report[0]);
+      side s;
+      if (upload) {
+        store_file(listener.fd, file, buffer_size, &s);
+      } else {
+        send_file(listener.fd, file, bytes, method == "sendfile", &s);
+      }
+      char line[64];
+      const int n = std::snprintf(line, sizeof line, "%.6f %llu ", s.cpu,
+                                  static_cast<unsigned long long>(s.bytes));
+      write_all(report[1], line, static_cast<std::size_t>(n));
+      write_all(report[1], s.error.data(), s.error.size());
+      ::_exit(0);
+    }
+    ::close(report[1]);
+  } else if (upload) {
     peer = std::thread(store_file, listener.fd, file, buffer_size, &server);
   } else {
     peer = std::thread(send_file, listener.fd, file, bytes, method == "sendfile", &server);
@@ -186,7 +221,26 @@ int run_limit(const std::string& method, const std::string& file, std::uint64_t 
       client.bytes += static_cast<std::uint64_t>(n);
     }
   }
-  peer.join();
+  if (child > 0) {
+    std::string text;
+    char chunk[256];
+    for (ssize_t n; (n = ::read(report[0], chunk, sizeof chunk)) > 0;) {
+      text.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(report[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    unsigned long long moved_bytes = 0;
+    int used = 0;
+    if (std::sscanf(text.c_str(), "%lf %llu %n", &server.cpu, &moved_bytes, &used) >= 2) {
+      server.bytes = moved_bytes;
+      server.error = text.substr(static_cast<std::size_t>(used));
+    } else {
+      server.error = "the server process reported nothing";
+    }
+  } else {
+    peer.join();
+  }
   const double seconds = seconds_between(t0, clock::now());
   client.cpu = cpu_seconds(RUSAGE_THREAD) - cpu0;
   const std::uint64_t moved = server.bytes;
@@ -196,6 +250,7 @@ int run_limit(const std::string& method, const std::string& file, std::uint64_t 
   json_object j;
   j.add("mode", "limit")
       .add("method", method)
+      .add("server_side", separate_process ? "process" : "thread")
       .add("ok", ok)
       .add("bytes", moved)
       .add("seconds", seconds)

@@ -6,7 +6,7 @@
 //   portico-loadgen concurrent --port P ... --sessions 100 --fetches 10 --path f64k.bin
 //   portico-loadgen idle       --port P ... --sessions 10000 [--hold 0: until stdin]
 //   portico-loadgen login      --port P ... --count 2000 --concurrency 8
-//   portico-loadgen limit      --method sendfile|readwrite|upload --file F [--bytes N]
+//   portico-loadgen limit      --method sendfile|readwrite|upload --file F [--bytes N] [--thread]
 //
 // Each prints one JSON line of figures (idle prints a "ready" line first).
 #include <CLI/CLI.hpp>
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   add_common(upload, o);
   upload->add_option("--path", path, "file to store")->required();
   upload->add_option("--bytes", bytes, "bytes to send")->required();
+  upload->add_option("--repeat", count, "uploads in the session")->capture_default_str();
 
   auto* files = app.add_subcommand("files", "RETR DIR/f00000 ... one after another");
   add_common(files, o);
@@ -118,19 +119,21 @@ int main(int argc, char** argv) {
   limit->add_option("--file", file, "file to send, or (upload) to write")->required();
   limit->add_option("--bytes", bytes, "bytes (default: the file's size)");
   limit->add_option("--buffer", o.buffer, "bytes per read call")->capture_default_str();
+  bool use_thread = false;
+  limit->add_flag("--thread", use_thread, "run the server side in a thread, not a child process");
 
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (*download) return portico::bench::run_download(make_target(o), path, bytes, count);
-    if (*upload) return portico::bench::run_upload(make_target(o), path, bytes);
+    if (*upload) return portico::bench::run_upload(make_target(o), path, bytes, count);
     if (*files) return portico::bench::run_files(make_target(o), dir, count, bytes);
     if (*concurrent) {
       return portico::bench::run_concurrent(make_target(o), sessions, fetches, path, bytes);
     }
     if (*idle) return portico::bench::run_idle(make_target(o), sessions, parallel, hold);
     if (*login) return portico::bench::run_login(make_target(o), count, concurrency);
-    if (*limit) return portico::bench::run_limit(method, file, bytes, o.buffer);
+    if (*limit) return portico::bench::run_limit(method, file, bytes, o.buffer, !use_thread);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "portico-loadgen: %s\n", e.what());
     return 2;

@@ -210,11 +210,12 @@ int run_download(const target& t, const std::string& path, std::uint64_t expect_
   return run_single(st, "download");
 }
 
-int run_upload(const target& t, const std::string& path, std::uint64_t bytes) {
+int run_upload(const target& t, const std::string& path, std::uint64_t bytes, int repeat) {
   single_state st;
   st.t = &t;
   st.path = path;
   st.bytes = bytes;
+  st.count = repeat;
   st.upload = true;
   return run_single(st, "upload");
 }

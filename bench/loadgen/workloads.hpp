@@ -22,8 +22,8 @@ struct target {
 
 // One session, `repeat` RETRs of path, timed from PASV/EPSV to 226 each.
 int run_download(const target& t, const std::string& path, std::uint64_t expect_bytes, int repeat);
-// One session, one STOR of `bytes` bytes from memory.
-int run_upload(const target& t, const std::string& path, std::uint64_t bytes);
+// One session, `repeat` STORs of `bytes` bytes from memory.
+int run_upload(const target& t, const std::string& path, std::uint64_t bytes, int repeat);
 // One session, RETR of dir/f00000 .. dir/f{count-1} one after another.
 int run_files(const target& t, const std::string& dir, int count, std::uint64_t expect_bytes);
 // `sessions` sessions connecting at once, each logging in and fetching path
@@ -37,9 +37,10 @@ int run_idle(const target& t, int sessions, int parallel, double hold_seconds);
 // `count` sessions of connect, USER, PASS, QUIT, `concurrency` at a time.
 int run_login(const target& t, int count, int concurrency);
 // Plain TCP over loopback, no FTP: "sendfile" and "readwrite" send `file`
-// from a thread to the reading main thread; "upload" writes from memory to a
-// thread that stores what it reads into `file`.
+// from a child process (or a thread) to the reading main thread; "upload"
+// writes from memory to a child (or thread) that stores what it reads into
+// `file`.
 int run_limit(const std::string& method, const std::string& file, std::uint64_t bytes,
-              std::size_t buffer_size);
+              std::size_t buffer_size, bool separate_process);
 
 }  // namespace portico::bench
