@@ -111,9 +111,15 @@ address = ""
 
 
 def test_a_host_name_is_resolved_and_advertised(serve, files):
+    # Served on 127.0.0.2, so that "localhost" (127.0.0.1, from /etc/hosts: no
+    # DNS query) differs from the local address the server would fall back to.
     cfg = config_file("[passive]\nlocal_address_for_private_clients = false\n")
-    server = serve(files, "--public-address", "localhost", "--config", cfg)
-    ftp = login(server)
+    server = serve(files, "--public-address", "localhost", "--config", cfg,
+                   listen=("127.0.0.2:0",))
+    port = int(re.search(r"ftp://127\.0\.0\.2:(\d+)/", server.banner).group(1))
+    ftp = ftplib.FTP(timeout=10)
+    ftp.connect("127.0.0.2", port)
+    ftp.login()
     assert pasv_address(ftp)[0] == "127.0.0.1"
     ftp.quit()
 
