@@ -21,6 +21,7 @@
 #include "server/privileges.hpp"
 #include "server/server.hpp"
 #include "server/storage/local_storage.hpp"
+#include "server/storage/root_cache.hpp"
 
 namespace portico::cli {
 
@@ -125,12 +126,14 @@ bool may_change(const permission_set& p) {
 }
 
 storage_factory local_storage_factory() {
-  return [](const account& a, const server_config&) -> result<std::unique_ptr<storage>> {
+  // Every session of a home shares its root descriptor (root_cache.hpp).
+  return [roots = std::make_shared<storage_root_cache>()](
+             const account& a, const server_config&) -> result<std::unique_ptr<storage>> {
     local_storage::options opts;
     opts.read_only = !may_change(a.permissions);
-    auto opened = local_storage::open(a.home, opts);
-    if (!opened) return unexpected(opened.error());
-    return std::unique_ptr<storage>(std::move(*opened));
+    auto root = roots->open(a.home);
+    if (!root) return unexpected(root.error());
+    return std::unique_ptr<storage>(local_storage::open(std::move(*root), opts));
   };
 }
 

@@ -77,6 +77,10 @@ inline constexpr auto proxy_header_timeout = 10s;
 
 inline constexpr std::size_t transfer_buffer_size = 256 * 1024;
 inline constexpr std::size_t ascii_buffer_size = 64 * 1024;
+// An upload is read into one block while the previous one is written, so each
+// upload holds two of these. Larger blocks mean fewer hops to the blocking
+// pool (two wake-ups each) per GiB.
+inline constexpr std::size_t upload_block_size = 512 * 1024;
 
 // Default passive range when none is configured: the IANA dynamic range.
 inline constexpr std::uint16_t default_passive_min = 49152;

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
+#include <span>
 #include <vector>
 
 #include "protocol/ascii.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/reply_code.hpp"
+#include "server/data/page_cache.hpp"
 #include "server/handlers/common.hpp"
 
 namespace portico::server {
@@ -38,11 +40,15 @@ failure file_failure(std::error_code ec) {
   return {failure::side::file, ec, ec.message()};
 }
 
-// Readahead granularity for sendfile: the file's pages are brought into the
-// cache on the blocking pool, so that sendfile on the I/O thread never waits
-// for the disk.
+// Readahead granularity for sendfile: pages missing from the cache are
+// brought in on the blocking pool, so that sendfile on the I/O thread never
+// waits for the disk. Cached ranges (the common case) skip that hop.
 constexpr std::uint64_t readahead_chunk = 8u << 20;
-constexpr std::size_t sendfile_chunk = 1u << 20;
+// Bytes per sendfile call. Measured on loopback (bench/, docs/PERFORMANCE.md):
+// 128-256 KiB calls on a non-blocking socket move about twice as many bytes
+// per CPU second as 1 MiB calls, which hold the socket lock long enough to
+// delay the ACKs that open the window.
+constexpr std::size_t sendfile_chunk = 256u << 10;
 
 net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data,
                                         transfer_env& env) {
@@ -54,8 +60,10 @@ net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data
   std::uint64_t remaining = req.size;
   while (remaining > 0) {
     const std::uint64_t chunk = std::min(remaining, readahead_chunk);
-    co_await env.blocking.run(
-        [in_fd, offset, chunk] { ::readahead(in_fd, offset, static_cast<std::size_t>(chunk)); });
+    if (!in_page_cache(in_fd, static_cast<std::uint64_t>(offset), chunk)) {
+      co_await env.blocking.run(
+          [in_fd, offset, chunk] { ::readahead(in_fd, offset, static_cast<std::size_t>(chunk)); });
+    }
     std::uint64_t chunk_left = chunk;
     while (chunk_left > 0) {
       const ssize_t n =
@@ -148,41 +156,64 @@ net::awaitable<step> write_to_file(transfer_env& env, int fd, std::span<const ch
   co_return step{};
 }
 
-net::awaitable<step> receive_file(transfer_request& req, net::stream& data, transfer_env& env) {
-  std::vector<char> buffer(limits::transfer_buffer_size);
-  protocol::ascii_decoder decoder;
-  std::string converted;
-  const int fd = req.up.file.get();
-  bool at_end = false;
-  while (!at_end) {
-    // Fill the buffer before going to the pool, so that each hop writes a
-    // large block.
-    std::size_t filled = 0;
-    while (filled < buffer.size()) {
-      auto n = co_await data.read_some({buffer.data() + filled, buffer.size() - filled});
-      if (!n) {
-        if (n.error() == asio::error::eof) {
-          at_end = true;
-          break;
-        }
-        co_return unexpected(network_failure(n.error()));
+// One block of an upload, read from the data connection.
+struct filled_block {
+  std::size_t size = 0;
+  bool at_end = false;  // the client closed: this is the last block
+};
+
+// Reads until `block` is full or the client closes, so that each hop to the
+// pool writes a large block.
+net::awaitable<expected<filled_block, failure>> fill_block(net::stream& data, std::span<char> block,
+                                                           transfer_progress& progress) {
+  filled_block out;
+  while (out.size < block.size()) {
+    auto n = co_await data.read_some(block.subspan(out.size));
+    if (!n) {
+      if (n.error() == asio::error::eof) {
+        out.at_end = true;
+        break;
       }
-      filled += *n;
-      env.progress.bytes += *n;
+      co_return unexpected(network_failure(n.error()));
     }
-    std::span<const char> bytes(buffer.data(), filled);
-    if (req.ascii) {
-      converted.clear();
-      decoder.decode({buffer.data(), filled}, converted);
-      if (at_end) decoder.finish(converted);
-      bytes = {converted.data(), converted.size()};
-    }
-    if (!bytes.empty()) {
-      auto written = co_await write_to_file(env, fd, bytes);
-      if (!written) co_return written;
-    }
+    out.size += *n;
+    progress.bytes += *n;
   }
-  co_return step{};
+  co_return out;
+}
+
+// Two blocks: while the pool writes one to the file, the I/O thread reads the
+// next from the socket, so the client is never stopped by a write.
+net::awaitable<step> receive_file(transfer_request& req, net::stream& data, transfer_env& env) {
+  std::vector<char> blocks[2] = {std::vector<char>(limits::upload_block_size),
+                                 std::vector<char>(limits::upload_block_size)};
+  protocol::ascii_decoder decoder;
+  std::string converted[2];
+  const int fd = req.up.file.get();
+  int current = 0;
+  auto filled = co_await fill_block(data, blocks[current], env.progress);
+  for (;;) {
+    if (!filled) co_return unexpected(filled.error());
+    const filled_block got = *filled;
+    std::span<const char> bytes(blocks[current].data(), got.size);
+    if (req.ascii) {
+      std::string& text = converted[current];
+      text.clear();
+      decoder.decode({bytes.data(), bytes.size()}, text);
+      if (got.at_end) decoder.finish(text);
+      bytes = {text.data(), text.size()};
+    }
+    if (got.at_end) {
+      if (bytes.empty()) co_return step{};
+      co_return co_await write_to_file(env, fd, bytes);
+    }
+    const int next = 1 - current;
+    auto both =
+        co_await (write_to_file(env, fd, bytes) && fill_block(data, blocks[next], env.progress));
+    if (!std::get<0>(both)) co_return std::get<0>(both);
+    filled = std::move(std::get<1>(both));
+    current = next;
+  }
 }
 
 // Ends the transfer when no byte has moved for the stall timeout.

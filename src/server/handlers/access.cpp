@@ -36,6 +36,13 @@ awaitable<outcome> pass(context& ctx, std::string_view arg) {
       ctx.svc.events.server_message(
           log_level::error, fmt::format("session {}: cannot open home {} of {}: {}", ctx.info.id,
                                         acct->home, acct->name, opened.error().message()));
+      if (opened.error() == storage_errc::out_of_descriptors) {
+        // The server's own limit: no fault of this client's, and every other
+        // command would fail alike, so say so and close (RFC 959's 421).
+        co_return outcome::closing(code::service_unavailable,
+                                   "Server busy: it has run out of file descriptors; try again "
+                                   "later.");
+      }
       co_return outcome{code::not_logged_in,
                         "Login failed: the home directory is not available (ask the "
                         "administrator to check the server's log)."};

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 
 #include "server/test_support/handler_harness.hpp"
@@ -118,6 +119,20 @@ TEST_F(access_test, an_unavailable_home_refuses_the_login) {
   EXPECT_THAT(o.reply.text(), HasSubstr("home directory"));
   EXPECT_FALSE(state.is_logged_in());
   EXPECT_EQ(code_of("PWD"), code::not_logged_in);
+}
+
+TEST_F(access_test, running_out_of_descriptors_is_421_and_closes) {
+  // EMFILE is the server's limit, not a missing home: the client is told to
+  // come back later, and the log (the error's message) names the fix.
+  storage_open_error = make_error_code(storage_errc::out_of_descriptors);
+  const outcome o = login();
+  EXPECT_EQ(o.reply.code, code::service_unavailable);
+  EXPECT_THAT(o.reply.text(), HasSubstr("file descriptors"));
+  EXPECT_TRUE(o.close_session);
+  EXPECT_FALSE(state.is_logged_in());
+  EXPECT_THAT(make_error_code(storage_errc::out_of_descriptors).message(), HasSubstr("ulimit -n"));
+  EXPECT_EQ(storage_error_from_errno(EMFILE), storage_errc::out_of_descriptors);
+  EXPECT_EQ(storage_error_from_errno(ENFILE), storage_errc::out_of_descriptors);
 }
 
 TEST_F(access_test, user_after_login_is_503_and_keeps_the_session) {

@@ -37,6 +37,7 @@ protocol::reply storage_failure(const std::error_code& ec, std::string_view path
         reply_code = code::file_busy;
         break;
       case storage_errc::io_error:
+      case storage_errc::out_of_descriptors:  // the server's condition: may pass
         reply_code = code::local_error;
         break;
       case storage_errc::unsupported:

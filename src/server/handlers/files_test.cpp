@@ -267,6 +267,7 @@ TEST_F(files_test, storage_errors_map_to_their_reply_codes) {
   };
   for (const mapping& m : {mapping{storage_errc::busy, code::file_busy},
                            mapping{storage_errc::io_error, code::local_error},
+                           mapping{storage_errc::out_of_descriptors, code::local_error},
                            mapping{storage_errc::no_space, code::insufficient_storage},
                            mapping{storage_errc::quota_exceeded, code::exceeded_storage},
                            mapping{storage_errc::invalid_name, code::bad_file_name},

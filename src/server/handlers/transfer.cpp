@@ -61,14 +61,25 @@ awaitable<outcome> retr(context& ctx, std::string_view arg) {
   // The size comes from the opened file itself, so that it describes exactly
   // what will be sent.
   std::uint64_t size = 0;
-  auto opened = co_await ctx.blocking([&]() -> result<file_handle> {
+  auto open_and_size = [&]() -> result<file_handle> {
     auto file = ctx.fs().open_read(*path);
     if (!file) return file;
     struct ::stat st {};
     if (::fstat(file->get(), &st) != 0) return unexpected(storage_error_from_errno(errno));
     size = static_cast<std::uint64_t>(st.st_size);
     return file;
-  });
+  };
+  // A file whose name is cached opens here, on the I/O thread: the two
+  // thread hops of the blocking pool cost more than a small file's transfer.
+  result<file_handle> opened = unexpected(make_error_code(storage_errc::io_error));
+  if (auto cached = ctx.fs().open_read_cached(*path)) {
+    struct ::stat st {};
+    if (::fstat(cached->get(), &st) == 0) {
+      size = static_cast<std::uint64_t>(st.st_size);
+      opened = std::move(*cached);
+    }
+  }
+  if (!opened) opened = co_await ctx.blocking(open_and_size);
   if (!opened) co_return outcome{storage_failure(opened.error(), *path)};
 
   const std::uint64_t offset = ctx.state.rest_offset;

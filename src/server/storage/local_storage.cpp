@@ -3,14 +3,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <limits>
 
@@ -86,6 +89,27 @@ result<split_path> split(std::string_view vpath) {
   p.vdir = std::string(vpath.substr(0, last + 1));
   return p;
 }
+
+// File systems whose names and attributes are all in memory once cached.
+// Network and FUSE file systems may revalidate them with a round trip, so
+// they are never asked from an I/O thread.
+bool is_local_file_system(long type) {
+  switch (type) {
+    case EXT4_SUPER_MAGIC:  // also ext2 and ext3
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case 0x2fc12fc1:  // ZFS (not in linux/magic.h)
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Cleared the first time the kernel rejects RESOLVE_CACHED (Linux < 5.12).
+std::atomic<bool> cached_lookup_supported{true};
 
 // Every path is opened here. RESOLVE_BENEATH makes the kernel refuse any
 // resolution (a "..", an absolute or climbing symlink, intermediate or final)
@@ -230,15 +254,11 @@ const std::error_category& local_storage_category() noexcept {
   return category;
 }
 
-result<std::unique_ptr<local_storage>> local_storage::open(const std::string& root_dir,
-                                                           options opts) {
-  if (root_dir.empty() || root_dir.find('\0') != std::string::npos) {
-    return fail(storage_errc::invalid_name);
-  }
-  // The root itself comes from trusted configuration: resolved normally.
+result<std::shared_ptr<const storage_root>> storage_root::open(const std::string& dir) {
+  if (dir.empty() || dir.find('\0') != std::string::npos) return fail(storage_errc::invalid_name);
   open_how how{};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  const long fd = ::syscall(SYS_openat2, AT_FDCWD, root_dir.c_str(), &how, sizeof how);
+  const long fd = ::syscall(SYS_openat2, AT_FDCWD, dir.c_str(), &how, sizeof how);
   if (fd < 0 && errno == ENOSYS) {
     return unexpected(make_error_code(local_storage_errc::openat2_unavailable));
   }
@@ -252,15 +272,31 @@ result<std::unique_ptr<local_storage>> local_storage::open(const std::string& ro
     return unexpected(make_error_code(local_storage_errc::openat2_unavailable));
   }
   if (!probe) return unexpected(probe.error());
+  auto st = fstat_of(root.get());
+  if (!st) return unexpected(st.error());
+  struct statfs fs {};
+  const bool local = ::fstatfs(root.get(), &fs) == 0 && is_local_file_system(fs.f_type);
+  return std::make_shared<const storage_root>(std::move(root), st->st_dev, st->st_ino, local);
+}
+
+std::unique_ptr<local_storage> local_storage::open(std::shared_ptr<const storage_root> root,
+                                                   options opts) {
   opts.file_mode &= 0777;
   opts.dir_mode &= 01777;
   return std::unique_ptr<local_storage>(new local_storage(std::move(root), std::move(opts)));
 }
 
+result<std::unique_ptr<local_storage>> local_storage::open(const std::string& root_dir,
+                                                           options opts) {
+  auto root = storage_root::open(root_dir);
+  if (!root) return unexpected(root.error());
+  return open(std::move(*root), std::move(opts));
+}
+
 result<file_stat> local_storage::stat(std::string_view vpath) {
   auto p = split(vpath);
   if (!p) return unexpected(p.error());
-  auto fd = open_beneath(root_.get(), p->relative(), O_PATH);
+  auto fd = open_beneath(root_fd(), p->relative(), O_PATH);
   if (!fd) return unexpected(fd.error());
   auto st = fstat_of(fd->get());
   if (!st) return unexpected(st.error());
@@ -271,7 +307,7 @@ result<file_stat> local_storage::lstat(std::string_view vpath) {
   auto p = split(vpath);
   if (!p) return unexpected(p.error());
   if (p->name.empty()) return stat(vpath);
-  auto dir = open_parent(root_.get(), *p);
+  auto dir = open_parent(root_fd(), *p);
   if (!dir) return unexpected(dir.error());
   struct stat st {};
   if (::fstatat(dir->get(), p->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return fail_errno();
@@ -281,7 +317,7 @@ result<file_stat> local_storage::lstat(std::string_view vpath) {
 result<storage::listing> local_storage::list(std::string_view vpath) {
   auto p = split(vpath);
   if (!p) return unexpected(p.error());
-  auto fd = open_beneath(root_.get(), p->relative(), O_RDONLY | O_DIRECTORY);
+  auto fd = open_beneath(root_fd(), p->relative(), O_RDONLY | O_DIRECTORY);
   if (!fd) return unexpected(fd.error());
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd->get()), &::closedir);
   if (!dir) return fail_errno();
@@ -322,10 +358,33 @@ result<storage::listing> local_storage::list(std::string_view vpath) {
 result<file_handle> local_storage::open_read(std::string_view vpath) {
   auto p = split(vpath);
   if (!p) return unexpected(p.error());
-  auto fd = open_beneath(root_.get(), p->relative(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+  auto fd = open_beneath(root_fd(), p->relative(), O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (!fd) return unexpected(fd.error());
   if (auto ok = require_regular(fd->get()); !ok) return unexpected(ok.error());
   return std::move(*fd);
+}
+
+std::optional<file_handle> local_storage::open_read_cached(std::string_view vpath) {
+  if (!root_->local() || !cached_lookup_supported.load(std::memory_order_relaxed)) {
+    return std::nullopt;
+  }
+  auto p = split(vpath);
+  if (!p) return std::nullopt;
+  open_how how{};
+  how.flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_CACHED | RESOLVE_NO_XDEV;
+  const std::string rel = p->relative();
+  const long fd = ::syscall(SYS_openat2, root_fd(), rel.c_str(), &how, sizeof how);
+  if (fd < 0) {
+    // EINVAL: a kernel older than 5.12 does not know RESOLVE_CACHED.
+    if (errno == EINVAL) cached_lookup_supported.store(false, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  file_handle file(static_cast<int>(fd));
+  // fstat of an open file on a local file system reads only the inode in
+  // memory.
+  if (!require_regular(file.get())) return std::nullopt;
+  return file;
 }
 
 namespace {
@@ -458,8 +517,8 @@ result<upload> local_storage::begin_upload(std::string_view vpath, write_mode mo
   if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
     return fail(storage_errc::invalid_name);
   }
-  return atomic ? begin_atomic(root_.get(), opts_, *p, mode, offset)
-                : begin_direct(root_.get(), opts_, *p, mode, offset);
+  return atomic ? begin_atomic(root_fd(), opts_, *p, mode, offset)
+                : begin_direct(root_fd(), opts_, *p, mode, offset);
 }
 
 result<void> local_storage::finish_upload(upload& u) {
@@ -477,14 +536,14 @@ result<void> local_storage::finish_upload(upload& u) {
     } else {
       const bool exclusive =
           from->name.starts_with(opts_.temp_prefix + std::string(exclusive_marker));
-      auto ok = rename_paths(root_.get(), *from, *to, exclusive ? RENAME_NOREPLACE : 0);
+      auto ok = rename_paths(root_fd(), *from, *to, exclusive ? RENAME_NOREPLACE : 0);
       if (!ok) {
         error = ok.error();
       } else {
         u.temporary.clear();
         if (opts_.fsync_uploads) {
           // Makes the rename itself durable.
-          auto d = open_beneath(root_.get(), to->parent, O_RDONLY | O_DIRECTORY);
+          auto d = open_beneath(root_fd(), to->parent, O_RDONLY | O_DIRECTORY);
           if (d && ::fsync(d->get()) != 0) error = last_error();
         }
       }
@@ -501,7 +560,7 @@ void local_storage::abort_upload(upload& u) noexcept {
   u.file.reset();
   if (u.temporary.empty()) return;
   if (auto p = split(u.temporary); p && !p->name.empty()) {
-    if (auto dir = open_parent(root_.get(), *p)) ::unlinkat(dir->get(), p->name.c_str(), 0);
+    if (auto dir = open_parent(root_fd(), *p)) ::unlinkat(dir->get(), p->name.c_str(), 0);
   }
   u.temporary.clear();
 }
@@ -527,13 +586,13 @@ result<parent_ref> open_parent_of(int root, bool read_only, std::string_view vpa
 }  // namespace
 
 result<void> local_storage::make_directory(std::string_view vpath) {
-  auto t = open_parent_of(root_.get(), opts_.read_only, vpath);
+  auto t = open_parent_of(root_fd(), opts_.read_only, vpath);
   if (!t) return unexpected(t.error());
   return check(::mkdirat(t->dir.get(), t->name.c_str(), opts_.dir_mode));
 }
 
 result<void> local_storage::remove_directory(std::string_view vpath) {
-  auto t = open_parent_of(root_.get(), opts_.read_only, vpath);
+  auto t = open_parent_of(root_fd(), opts_.read_only, vpath);
   if (!t) return unexpected(t.error());
   if (::unlinkat(t->dir.get(), t->name.c_str(), AT_REMOVEDIR) != 0) {
     // POSIX allows EEXIST for a non-empty directory.
@@ -544,7 +603,7 @@ result<void> local_storage::remove_directory(std::string_view vpath) {
 }
 
 result<void> local_storage::remove_file(std::string_view vpath) {
-  auto t = open_parent_of(root_.get(), opts_.read_only, vpath);
+  auto t = open_parent_of(root_fd(), opts_.read_only, vpath);
   if (!t) return unexpected(t.error());
   // Linux's unlink reports a directory as EISDIR; a symlink is removed itself.
   return check(::unlinkat(t->dir.get(), t->name.c_str(), 0));
@@ -556,11 +615,11 @@ result<void> local_storage::rename(std::string_view from, std::string_view to) {
   if (!f) return unexpected(f.error());
   auto t = split(to);
   if (!t) return unexpected(t.error());
-  return rename_paths(root_.get(), *f, *t, 0);
+  return rename_paths(root_fd(), *f, *t, 0);
 }
 
 result<void> local_storage::set_mode(std::string_view vpath, std::uint32_t mode) {
-  auto t = open_parent_of(root_.get(), opts_.read_only, vpath);
+  auto t = open_parent_of(root_fd(), opts_.read_only, vpath);
   if (!t) return unexpected(t.error());
   // fchmodat() follows a final symlink and Linux < 6.6 has no NOFOLLOW for
   // it, so the file is opened itself. O_PATH first, to learn its type without
@@ -588,7 +647,7 @@ result<void> local_storage::set_mode(std::string_view vpath, std::uint32_t mode)
 }
 
 result<void> local_storage::set_mtime(std::string_view vpath, std::int64_t unix_seconds) {
-  auto t = open_parent_of(root_.get(), opts_.read_only, vpath);
+  auto t = open_parent_of(root_fd(), opts_.read_only, vpath);
   if (!t) return unexpected(t.error());
   timespec times[2]{};
   times[0].tv_nsec = UTIME_OMIT;  // atime unchanged

@@ -32,6 +32,34 @@ inline std::error_code make_error_code(local_storage_errc e) noexcept {
   return {static_cast<int>(e), local_storage_category()};
 }
 
+// An open root directory (O_PATH | O_DIRECTORY). It can be shared by every
+// session whose account lives in it, so that an idle session costs one
+// descriptor (its socket), not two: see storage_root_cache.
+class storage_root {
+ public:
+  // Opens `dir` (it comes from trusted configuration: resolved normally) and
+  // checks that the kernel confines paths beneath it. Fails with
+  // local_storage_errc::openat2_unavailable when the kernel lacks openat2.
+  static result<std::shared_ptr<const storage_root>> open(const std::string& dir);
+
+  int fd() const noexcept { return fd_.get(); }
+  // The directory's identity when it was opened, to notice a replaced home.
+  std::uint64_t device() const noexcept { return device_; }
+  std::uint64_t inode() const noexcept { return inode_; }
+  // False on network and FUSE file systems, whose cached names and
+  // attributes may need a round trip: open_read_cached is not tried there.
+  bool local() const noexcept { return local_; }
+
+  storage_root(file_handle fd, std::uint64_t device, std::uint64_t inode, bool local)
+      : fd_(std::move(fd)), device_(device), inode_(inode), local_(local) {}
+
+ private:
+  file_handle fd_;
+  std::uint64_t device_ = 0;
+  std::uint64_t inode_ = 0;
+  bool local_ = false;
+};
+
 class local_storage final : public storage {
  public:
   struct options {
@@ -49,8 +77,10 @@ class local_storage final : public storage {
     bool fsync_uploads = false;
   };
 
-  // Opens `root_dir` (O_PATH | O_DIRECTORY) and keeps it open. Fails with
-  // local_storage_errc::openat2_unavailable when the kernel lacks openat2.
+  // Serves beneath `root`, which stays open as long as this storage.
+  static std::unique_ptr<local_storage> open(std::shared_ptr<const storage_root> root,
+                                             options opts);
+  // Opens `root_dir` (storage_root::open) for this storage alone.
   static result<std::unique_ptr<local_storage>> open(const std::string& root_dir, options opts);
   static result<std::unique_ptr<local_storage>> open(const std::string& root_dir) {
     return open(root_dir, options{});
@@ -64,6 +94,11 @@ class local_storage final : public storage {
   result<file_stat> lstat(std::string_view vpath) override;
   result<listing> list(std::string_view vpath) override;
   result<file_handle> open_read(std::string_view vpath) override;
+  // openat2 with RESOLVE_CACHED (Linux >= 5.12): the kernel answers from its
+  // name cache or refuses with EAGAIN rather than read a directory from disk.
+  // Mount points are not crossed (RESOLVE_NO_XDEV), so a network file system
+  // mounted inside a local root is always left to open_read.
+  std::optional<file_handle> open_read_cached(std::string_view vpath) override;
   // at_offset keeps the first `offset` bytes and drops the rest; a file
   // shorter than `offset` is extended with a hole (handlers check SIZE first
   // and refuse REST past the end). In atomic mode a final symlink is replaced
@@ -82,9 +117,11 @@ class local_storage final : public storage {
   result<void> set_mtime(std::string_view vpath, std::int64_t unix_seconds) override;
 
  private:
-  local_storage(file_handle root, options opts) : root_(std::move(root)), opts_(std::move(opts)) {}
+  local_storage(std::shared_ptr<const storage_root> root, options opts)
+      : root_(std::move(root)), opts_(std::move(opts)) {}
+  int root_fd() const noexcept { return root_->fd(); }
 
-  file_handle root_;
+  std::shared_ptr<const storage_root> root_;
   options opts_;
 };
 

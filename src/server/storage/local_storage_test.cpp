@@ -119,6 +119,7 @@ class local_storage_test : public ::testing::Test {
     EXPECT_EQ(err(storage_->lstat(p)), expected);
     EXPECT_EQ(err(storage_->list(prefix)), expected);
     EXPECT_EQ(err(storage_->open_read(p)), expected);
+    EXPECT_FALSE(storage_->open_read_cached(p).has_value()) << "the I/O-thread open escapes";
     for (bool atomic : {false, true}) {
       for (write_mode m : {write_mode::truncate, write_mode::append, write_mode::at_offset,
                            write_mode::create_new}) {
@@ -141,6 +142,19 @@ class local_storage_test : public ::testing::Test {
   struct stat canary_ {};
   std::unique_ptr<local_storage> storage_;
 };
+
+TEST_F(local_storage_test, CachedOpenReadsWhatOpenReadReads) {
+  // /tmp is local here, and the names were just created, so they are cached.
+  ASSERT_TRUE(storage_->open_read("/sub/inner"));
+  auto file = storage_->open_read_cached("/sub/inner");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_EQ(read_fd(file->get()), "inner");
+  EXPECT_EQ(::fcntl(file->get(), F_GETFL) & O_NONBLOCK, 0) << "blocking again once regular";
+  // Failures are never answered here: open_read gives the real error.
+  EXPECT_FALSE(storage_->open_read_cached("/sub").has_value());
+  EXPECT_FALSE(storage_->open_read_cached("/missing").has_value());
+  EXPECT_EQ(err(storage_->open_read("/missing")), storage_errc::not_found);
+}
 
 TEST_F(local_storage_test, OpenFailsForAMissingRoot) {
   EXPECT_EQ(err(local_storage::open(base_ + "/nope")), storage_errc::not_found);

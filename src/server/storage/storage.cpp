@@ -43,6 +43,9 @@ class storage_category_impl final : public std::error_category {
         return "Input/output error";
       case storage_errc::unsupported:
         return "Operation not supported";
+      case storage_errc::out_of_descriptors:
+        return "The server has run out of file descriptors (raise its limit: ulimit -n, or "
+               "LimitNOFILE= in its systemd unit)";
     }
     return "Unknown storage error";
   }
@@ -101,6 +104,9 @@ std::error_code storage_error_from_errno(int err) noexcept {
     case ENOSYS:
     case EOPNOTSUPP:
       return storage_errc::unsupported;
+    case EMFILE:
+    case ENFILE:
+      return storage_errc::out_of_descriptors;
     default:
       return storage_errc::io_error;
   }

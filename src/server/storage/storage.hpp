@@ -8,11 +8,12 @@
 // it beneath the account's root.
 //
 // All calls may block: callers run them on the blocking pool, never on an I/O
-// thread.
+// thread (open_read_cached alone is meant for I/O threads).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -27,21 +28,23 @@ namespace portico::server {
 // What went wrong, in terms that decide the reply code (mapped once, in
 // storage_reply.hpp).
 enum class storage_errc {
-  not_found = 1,      // 550
-  not_a_directory,    // 550
-  is_a_directory,     // 550
-  already_exists,     // 550 (553 for STOU name clashes)
-  not_empty,          // 550
-  permission_denied,  // 550
-  outside_root,       // 550: the path or a symlink on it leads outside
-  invalid_name,       // 553
-  name_too_long,      // 553
-  no_space,           // 452 (552 when a quota is exceeded)
-  quota_exceeded,     // 552
-  read_only,          // 550
-  busy,               // 450
-  io_error,           // 451
-  unsupported,        // 502/504
+  not_found = 1,       // 550
+  not_a_directory,     // 550
+  is_a_directory,      // 550
+  already_exists,      // 550 (553 for STOU name clashes)
+  not_empty,           // 550
+  permission_denied,   // 550
+  outside_root,        // 550: the path or a symlink on it leads outside
+  invalid_name,        // 553
+  name_too_long,       // 553
+  no_space,            // 452 (552 when a quota is exceeded)
+  quota_exceeded,      // 552
+  read_only,           // 550
+  busy,                // 450
+  io_error,            // 451
+  unsupported,         // 502/504
+  out_of_descriptors,  // 451 (421 at login): EMFILE/ENFILE, the server's limit, not the client's
+                       // fault
 };
 
 const std::error_category& storage_category() noexcept;
@@ -102,6 +105,15 @@ class storage {
 
   // A regular file opened for reading.
   virtual result<file_handle> open_read(std::string_view vpath) = 0;
+  // The same, but only when that needs no disk or network I/O: this one may
+  // be called on an I/O thread. Returns nothing when the answer is not
+  // cached, and on every failure, so that the caller asks open_read on the
+  // blocking pool for the real answer. Backends that cannot tell return
+  // nothing.
+  virtual std::optional<file_handle> open_read_cached(std::string_view vpath) {
+    (void)vpath;
+    return std::nullopt;
+  }
 
   // Starts an upload. `atomic` writes to a hidden temporary file that
   // finish_upload renames over the target, so readers never see a partial file
