@@ -413,6 +413,27 @@ def warm(paths):
                 pass
 
 
+def clean_page_cache_writes(paths):
+    """Removes earlier uploads and writes their dirty pages back, so that no
+    sample pays for the writeback of the one before it (1 GiB uploads leave
+    1 GiB of dirty pages, and the flusher would run during the next server's
+    turn on these 2 cores)."""
+    for p in paths:
+        pathlib.Path(p).unlink(missing_ok=True)
+    os.sync()
+
+
+def prefault_memory(nbytes):
+    """Touches and frees `nbytes` of memory before a timed upload. This VM
+    hands memory that stays free for a few seconds back to its host (free page
+    reporting), and the first touch of such a page costs a fault on the host:
+    an upload into fresh page cache then ran 3-10x slower, with the time in
+    the server's memcpy, for whichever server came first after a pause.
+    Pages freed just now are reused first, so every server starts alike."""
+    block = b"\x01" * nbytes
+    del block
+
+
 def machine():
     def first(cmd):
         r = subprocess.run(cmd, capture_output=True, text=True, shell=True)

@@ -97,7 +97,12 @@ awaitable<void> single_session(single_state* st, watchdog* dog) {
   const double cpu0 = cpu_seconds();
   const auto t0 = clock::now();
   for (int i = 0; i < st->count; ++i) {
-    std::string path = st->numbered ? file_name(st->path, i) : st->path;
+    // Each upload of a session creates a file of its own (PATH.0, PATH.1 ...):
+    // replacing the previous one would measure how a server truncates, not
+    // how it receives (docs/PERFORMANCE.md).
+    std::string path = st->numbered ? file_name(st->path, i)
+                       : st->upload ? st->path + "." + std::to_string(i)
+                                    : st->path;
     const auto start = clock::now();
     std::uint64_t got = 0;
     if (st->upload) {

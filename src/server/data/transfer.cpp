@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -183,8 +184,10 @@ net::awaitable<expected<filled_block, failure>> fill_block(net::stream& data, st
 }
 
 // Two blocks: while the pool writes one to the file, the I/O thread reads the
-// next from the socket, so the client is never stopped by a write.
-net::awaitable<step> receive_file(transfer_request& req, net::stream& data, transfer_env& env) {
+// next from the socket, so the client is never stopped by a write. For TYPE A
+// and (later) TLS, where the bytes must pass through user space.
+net::awaitable<step> receive_with_buffers(transfer_request& req, net::stream& data,
+                                          transfer_env& env) {
   std::vector<char> blocks[2] = {std::vector<char>(limits::upload_block_size),
                                  std::vector<char>(limits::upload_block_size)};
   protocol::ascii_decoder decoder;
@@ -214,6 +217,139 @@ net::awaitable<step> receive_file(transfer_request& req, net::stream& data, tran
     filled = std::move(std::get<1>(both));
     current = next;
   }
+}
+
+// A pipe owned by one upload: the bytes move socket -> pipe -> file without
+// being copied into user space.
+class upload_pipe {
+ public:
+  upload_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    read_.reset(fds[0]);
+    write_.reset(fds[1]);
+    // A larger pipe means fewer hops to the pool. The size may be refused
+    // (fs.pipe-user-pages-soft is per user); the default 64 KiB still works.
+    const int size =
+        ::fcntl(write_.get(), F_SETPIPE_SZ, static_cast<int>(limits::upload_block_size));
+    capacity_ = size > 0 ? static_cast<std::size_t>(size)
+                         : static_cast<std::size_t>(::fcntl(write_.get(), F_GETPIPE_SZ));
+  }
+  bool valid() const { return read_.valid() && write_.valid() && capacity_ > 0; }
+  int read_end() const { return read_.get(); }
+  int write_end() const { return write_.get(); }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  struct fd {
+    int value = -1;
+    ~fd() {
+      if (value >= 0) ::close(value);
+    }
+    void reset(int v) { value = v; }
+    int get() const { return value; }
+    bool valid() const { return value >= 0; }
+  };
+  fd read_, write_;
+  std::size_t capacity_ = 0;
+};
+
+// Moves what the client sends into `pipe` until it is full or the client
+// closes. splice only takes page references from the socket: it never blocks
+// (SPLICE_F_NONBLOCK) and costs no copy, so it runs on the I/O thread.
+net::awaitable<expected<filled_block, failure>> fill_pipe(net::stream& data, upload_pipe& pipe,
+                                                          transfer_progress& progress) {
+  auto& socket = data.socket();
+  const int sock = socket.native_handle();
+  filled_block out;
+  while (out.size < pipe.capacity()) {
+    const ssize_t n = ::splice(sock, nullptr, pipe.write_end(), nullptr, pipe.capacity() - out.size,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) {
+      out.size += static_cast<std::size_t>(n);
+      progress.bytes += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      out.at_end = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) co_return unexpected(network_failure({errno, std::generic_category()}));
+    // EAGAIN: the socket is empty, or the pipe is out of slots (each one
+    // holds a fragment, which may be less than a page).
+    int queued = 0;
+    if (::ioctl(sock, FIONREAD, &queued) == 0 && queued > 0) break;
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, net::use_tuple);
+    if (ec) co_return unexpected(network_failure(ec));
+  }
+  co_return out;
+}
+
+// Empties `pipe` (holding `bytes`) into the file, on the blocking pool.
+net::awaitable<step> drain_pipe(transfer_env& env, upload_pipe& pipe, std::size_t bytes, int fd) {
+  const int err = co_await env.blocking.run([&pipe, bytes, fd]() -> int {
+    std::size_t left = bytes;
+    char buffer[16 * 1024];
+    while (left > 0) {
+      ssize_t n = ::splice(pipe.read_end(), nullptr, fd, nullptr, left, SPLICE_F_MOVE);
+      if (n < 0 && errno == EINVAL) {
+        // A file system without splice_write: copy through user space.
+        n = ::read(pipe.read_end(), buffer, std::min(left, sizeof buffer));
+        for (ssize_t done = 0; n > 0 && done < n;) {
+          const ssize_t w = ::write(fd, buffer + done, static_cast<std::size_t>(n - done));
+          if (w < 0 && errno != EINTR) return errno;
+          if (w > 0) done += w;
+        }
+      }
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno;
+      }
+      if (n == 0) return EIO;  // the pipe held less than it said
+      left -= static_cast<std::size_t>(n);
+    }
+    return 0;
+  });
+  if (err != 0) co_return unexpected(file_failure(storage_error_from_errno(err)));
+  co_return step{};
+}
+
+// Plain binary uploads: socket -> pipe -> file with splice, one copy in all
+// (into the page cache, on the pool) instead of two. Two pipes, so that the
+// I/O thread fills one while the pool drains the other.
+net::awaitable<step> receive_with_splice(transfer_request& req, net::stream& data,
+                                         transfer_env& env, upload_pipe (&pipes)[2]) {
+  const int fd = req.up.file.get();
+  data.socket().non_blocking(true);
+  int current = 0;
+  auto filled = co_await fill_pipe(data, pipes[current], env.progress);
+  for (;;) {
+    if (!filled) co_return unexpected(filled.error());
+    const filled_block got = *filled;
+    if (got.at_end) {
+      if (got.size == 0) co_return step{};
+      co_return co_await drain_pipe(env, pipes[current], got.size, fd);
+    }
+    const int next = 1 - current;
+    auto both = co_await (drain_pipe(env, pipes[current], got.size, fd) &&
+                          fill_pipe(data, pipes[next], env.progress));
+    if (!std::get<0>(both)) co_return std::get<0>(both);
+    filled = std::move(std::get<1>(both));
+    current = next;
+  }
+}
+
+net::awaitable<step> receive_file(transfer_request& req, net::stream& data, transfer_env& env) {
+  // splice cannot write to an O_APPEND file (APPE), and needs both pipes.
+  const int flags = ::fcntl(req.up.file.get(), F_GETFL);
+  if (data.is_plain() && !req.ascii && flags >= 0 && (flags & O_APPEND) == 0) {
+    upload_pipe pipes[2];  // may fail when the process is out of descriptors
+    if (pipes[0].valid() && pipes[1].valid()) {
+      co_return co_await receive_with_splice(req, data, env, pipes);
+    }
+  }
+  co_return co_await receive_with_buffers(req, data, env);
 }
 
 // Ends the transfer when no byte has moved for the stall timeout.
