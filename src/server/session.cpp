@@ -65,13 +65,17 @@ net::awaitable<void> session::serve() {
   while (!closed_) {
     auto next = lines_.next_line();
     if (!next) {
-      // Wait without a buffer, then read into this thread's: an idle session
-      // holds no read buffer at all.
-      auto ready = co_await control_.wait_readable();
-      if (!ready) break;
+      // Read what is there into this thread's buffer, and otherwise wait
+      // without one: an idle session holds no read buffer at all. A command
+      // that is already queued (pipelined, or sent while the last reply was
+      // being written) costs no trip through the reactor.
       thread_local std::array<char, 4096> buffer;
       auto n = control_.read_available(buffer);
-      if (!n && n.error() == asio::error::would_block) continue;  // woken early
+      if (!n && n.error() == asio::error::would_block) {
+        auto ready = co_await control_.wait_readable();
+        if (!ready) break;
+        continue;
+      }
       if (!n || *n == 0) break;
       lines_.feed({buffer.data(), *n});
       continue;

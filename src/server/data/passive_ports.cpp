@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <numeric>
 
 #include "net/address.hpp"
@@ -15,12 +16,21 @@ namespace portico::server {
 
 namespace {
 
+// Kernel randomness, fetched a page at a time per thread: two values per
+// PASV would otherwise cost two getrandom calls each (one in 512 does now).
 std::uint32_t random_u32() {
-  std::uint32_t value = 0;
-  // getrandom never blocks once the kernel's pool is initialised, which it is
-  // long before a server takes connections.
-  if (::getrandom(&value, sizeof value, 0) != sizeof value) value = 0x9e3779b9u;
-  return value;
+  constexpr std::size_t count = 1024;
+  thread_local std::array<std::uint32_t, count> pool{};
+  thread_local std::size_t next = count;
+  if (next == count) {
+    // getrandom never blocks once the kernel's pool is initialised, which it
+    // is long before a server takes connections.
+    if (::getrandom(pool.data(), sizeof pool, 0) != static_cast<ssize_t>(sizeof pool)) {
+      return 0x9e3779b9u;
+    }
+    next = 0;
+  }
+  return pool[next++];
 }
 
 // Every port of [min, max] once, from a random start with a random stride
