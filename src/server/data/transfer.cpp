@@ -226,8 +226,8 @@ class upload_pipe {
   upload_pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return;
-    read_.reset(fds[0]);
-    write_.reset(fds[1]);
+    read_ = file_handle(fds[0]);
+    write_ = file_handle(fds[1]);
     // A larger pipe means fewer hops to the pool. The size may be refused
     // (fs.pipe-user-pages-soft is per user); the default 64 KiB still works.
     const int size =
@@ -241,16 +241,7 @@ class upload_pipe {
   std::size_t capacity() const { return capacity_; }
 
  private:
-  struct fd {
-    int value = -1;
-    ~fd() {
-      if (value >= 0) ::close(value);
-    }
-    void reset(int v) { value = v; }
-    int get() const { return value; }
-    bool valid() const { return value >= 0; }
-  };
-  fd read_, write_;
+  file_handle read_, write_;
   std::size_t capacity_ = 0;
 };
 
