@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config clang libclang-rt-14-dev clang-format
   libasio-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcrypt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev
   # peers the benchmark (bench/run.py) measures portico against; ProFTPD and
   # Pure-FTPd conflict with vsftpd, so bench/run.py unpacks them with
   # apt-get download + dpkg -x and only their libraries are installed here
