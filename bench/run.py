@@ -3,7 +3,7 @@
 Pure-FTPd and pyftpdlib, and beside the physical limit (loopback TCP with
 no FTP), in one run on one machine. See bench/README.md.
 
-    sudo /usr/bin/python3 bench/run.py                  # full run (~20 min)
+    sudo /usr/bin/python3 bench/run.py                  # full run (~30 min)
     sudo /usr/bin/python3 bench/run.py --profile medium # smaller sizes
     sudo /usr/bin/python3 bench/run.py --smoke          # tiny sizes, checks completeness
 
