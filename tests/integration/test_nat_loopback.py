@@ -56,6 +56,14 @@ def log_shows(server, *words, timeout=5):
     return False
 
 
+def read_to_end(data):
+    """Everything the server sends on a data connection, until it closes."""
+    got = b""
+    while chunk := data.recv(65536):
+        got += chunk
+    return got
+
+
 def pasv_address(ftp):
     reply = ftp.sendcmd("PASV")
     nums = [int(n) for n in re.search(r"\((\d+(?:,\d+){5})\)", reply).group(1).split(",")]
@@ -161,9 +169,7 @@ def test_shared_ports_serve_more_concurrent_clients_than_ports(serve, files):
         data = socket.create_connection(("127.0.0.1", ports[i]), timeout=10,
                                         source_address=(sources[i], 0))
         ftp.sendcmd("RETR blob.bin")
-        got = b""
-        while chunk := data.recv(65536):
-            got += chunk
+        got = read_to_end(data)
         data.close()
         ftp.voidresp()
         ftp.quit()
@@ -200,9 +206,7 @@ def test_a_shared_port_keeps_thieves_out(serve, files):
     data = socket.create_connection(("127.0.0.1", port), timeout=10,
                                     source_address=("127.0.0.2", 0))
     ftp.sendcmd("RETR blob.bin")
-    got = b""
-    while chunk := data.recv(65536):
-        got += chunk
+    got = read_to_end(data)
     ftp.voidresp()
     assert got == PAYLOAD
     assert log_shows(server, "127.0.0.66", "port stealing")
@@ -261,9 +265,7 @@ def test_proxy_header_gives_the_real_client_to_checks_logs_and_pasv(serve, files
     data = socket.create_connection(("127.0.0.1", port), timeout=10)
     data.sendall(make("198.51.100.7", "203.0.113.1", 40001, port))
     assert c.cmd("RETR blob.bin").startswith("150")
-    got = b""
-    while chunk := data.recv(65536):
-        got += chunk
+    got = read_to_end(data)
     assert c.reply().startswith("226")
     assert got == PAYLOAD
     # Bounce protection uses the real client too: PORT to the proxy is refused.
@@ -289,9 +291,7 @@ def test_a_proxied_data_connection_for_another_client_is_refused(serve, files):
     data = socket.create_connection(("127.0.0.1", port), timeout=10)
     data.sendall(proxy_v2("198.51.100.7", "203.0.113.1", 40002, port))
     assert c.reply().startswith("150")
-    got = b""
-    while chunk := data.recv(65536):
-        got += chunk
+    got = read_to_end(data)
     assert c.reply().startswith("226") and got == PAYLOAD
     assert log_shows(server, "198.51.100.66")
 
@@ -360,9 +360,7 @@ def test_active_connections_come_from_port_20_when_asked(serve, files):
         ftp.sendcmd(f"PORT 127,0,0,1,{port // 256},{port % 256}")
         ftp.sendcmd("RETR blob.bin")
         data, peer = listener.accept()
-        got = b""
-        while chunk := data.recv(65536):
-            got += chunk
+        got = read_to_end(data)
         data.close()
         listener.close()
         ftp.voidresp()
