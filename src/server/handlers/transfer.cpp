@@ -61,8 +61,7 @@ awaitable<outcome> retr(context& ctx, std::string_view arg) {
   // The size comes from the opened file itself, so that it describes exactly
   // what will be sent.
   std::uint64_t size = 0;
-  auto open_and_size = [&]() -> result<file_handle> {
-    auto file = ctx.fs().open_read(*path);
+  auto with_size = [&size](result<file_handle> file) -> result<file_handle> {
     if (!file) return file;
     struct ::stat st {};
     if (::fstat(file->get(), &st) != 0) return unexpected(storage_error_from_errno(errno));
@@ -71,15 +70,10 @@ awaitable<outcome> retr(context& ctx, std::string_view arg) {
   };
   // A file whose name is cached opens here, on the I/O thread: the two
   // thread hops of the blocking pool cost more than a small file's transfer.
+  // Anything else, errors included, is answered by open_read on the pool.
   result<file_handle> opened = unexpected(make_error_code(storage_errc::io_error));
-  if (auto cached = ctx.fs().open_read_cached(*path)) {
-    struct ::stat st {};
-    if (::fstat(cached->get(), &st) == 0) {
-      size = static_cast<std::uint64_t>(st.st_size);
-      opened = std::move(*cached);
-    }
-  }
-  if (!opened) opened = co_await ctx.blocking(open_and_size);
+  if (auto cached = ctx.fs().open_read_cached(*path)) opened = with_size(std::move(*cached));
+  if (!opened) opened = co_await ctx.blocking([&] { return with_size(ctx.fs().open_read(*path)); });
   if (!opened) co_return outcome{storage_failure(opened.error(), *path)};
 
   const std::uint64_t offset = ctx.state.rest_offset;
