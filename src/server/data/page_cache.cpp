@@ -2,6 +2,10 @@
 
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <vector>
 
 namespace portico::server {
 namespace {
@@ -24,6 +28,20 @@ bool in_page_cache(int fd, std::uint64_t offset, std::uint64_t length) {
     if (!probe(fd, at)) return false;
   }
   return probe(fd, last);  // a range within one page needs this probe only
+}
+
+void read_into_page_cache(int fd, std::uint64_t offset, std::uint64_t length) {
+  // One buffer per pool thread; 1 MiB reads keep the kernel's readahead
+  // window large without holding much memory.
+  constexpr std::size_t block = 1u << 20;
+  thread_local std::vector<char> scratch(block);
+  while (length > 0) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, block));
+    const ssize_t n = ::pread(fd, scratch.data(), want, static_cast<off_t>(offset));
+    if (n <= 0) return;
+    offset += static_cast<std::uint64_t>(n);
+    length -= static_cast<std::uint64_t>(n);
+  }
 }
 
 }  // namespace portico::server

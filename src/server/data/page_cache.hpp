@@ -19,4 +19,13 @@ bool in_page_cache(int fd, std::uint64_t offset, std::uint64_t length);
 
 inline constexpr std::uint64_t probe_stride = 1u << 20;
 
+// Brings [offset, offset + length) into the page cache, waiting for the disk:
+// runs on the blocking pool. It reads through a scratch buffer instead of
+// calling readahead(2): readahead(2) and POSIX_FADV_WILLNEED fill the cache
+// with single 4 KiB pages, while a read goes through the kernel's own
+// readahead, which allocates large folios. sendfile then moves 16 times fewer
+// pieces per byte: 0.30 against 0.45-0.55 CPU s/GiB on loopback
+// (docs/PERFORMANCE.md). Errors are left for sendfile to report.
+void read_into_page_cache(int fd, std::uint64_t offset, std::uint64_t length);
+
 }  // namespace portico::server

@@ -72,5 +72,16 @@ TEST_F(page_cache_test, a_missing_last_or_middle_page_is_noticed) {
   EXPECT_FALSE(in_page_cache(fd_, 0, size_));
 }
 
+TEST_F(page_cache_test, reading_into_the_cache_brings_back_dropped_pages) {
+  drop_from_cache();
+  ASSERT_FALSE(in_page_cache(fd_, 0, size_));
+  drop_from_cache();
+  read_into_page_cache(fd_, 0, size_);
+  EXPECT_TRUE(in_page_cache(fd_, 0, size_));
+  // A range past the end reads what there is and returns.
+  read_into_page_cache(fd_, size_ - 4096, 1u << 20);
+  EXPECT_TRUE(in_page_cache(fd_, size_ - 4096, 4096));
+}
+
 }  // namespace
 }  // namespace portico::server

@@ -64,8 +64,9 @@ net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data
   while (remaining > 0) {
     const std::uint64_t chunk = std::min(remaining, readahead_chunk);
     if (!in_page_cache(in_fd, static_cast<std::uint64_t>(offset), chunk)) {
-      co_await env.blocking.run(
-          [in_fd, offset, chunk] { ::readahead(in_fd, offset, static_cast<std::size_t>(chunk)); });
+      co_await env.blocking.run([in_fd, offset, chunk] {
+        read_into_page_cache(in_fd, static_cast<std::uint64_t>(offset), chunk);
+      });
     }
     std::uint64_t chunk_left = chunk;
     while (chunk_left > 0) {
