@@ -404,11 +404,20 @@ def threads_of(pids):
 # --- page cache ------------------------------------------------------------------------
 
 
-def warm(paths):
-    """Reads files into the page cache (these machines evict it within seconds)."""
+def warm(paths, afresh=False):
+    """Reads files into the page cache (these machines evict it within seconds).
+
+    With `afresh`, the file's cached pages are dropped first, so that every
+    server is timed on the same layout of the cache: one sequential read
+    fills it with large folios, while pages that came in through
+    readahead(2), a server's random reads or what the last upload left are
+    4 KiB each, and sendfile of the same cached file then costs up to 1.5x
+    the CPU per byte (docs/PERFORMANCE.md)."""
     buf = bytearray(4 << 20)
     for p in paths:
         with open(p, "rb", buffering=0) as f:
+            if afresh:
+                os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             while f.readinto(buf):
                 pass
 

@@ -76,7 +76,7 @@ class Download(Workload):
         return "one download from page cache"
 
     def run(self, h, server, variant):
-        system.warm([h.big])
+        system.warm([h.big], afresh=True)
         f, cpu = timed(h, server, lambda: loadgen(h, server, "download", variant, "--path",
                                                    "big.bin", "--expect-bytes", h.p["big"],
                                                    "--repeat", h.p["repeat"]))
@@ -265,7 +265,7 @@ def run_limit(h, method):
                 str(h.p["big"])]
         system.clean_page_cache_writes([target])
     else:
-        system.warm([h.big])
+        system.warm([h.big], afresh=True)
         target = None
         argv = [h.loadgen, "limit", "--method", method, "--file", str(h.big)]
     runs = []
