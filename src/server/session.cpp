@@ -245,8 +245,11 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
   transfer_stream_ = stream.get();
   co_await send({code::opening_data, req.opening_text});
 
-  transfer_env env{svc_.blocking, *state_.fs, *state_.transfer, config_->timeouts.stall,
-                   abort_requested_};
+  transfer_env env{svc_.blocking,           *state_.fs,       *state_.transfer,
+                   config_->timeouts.stall, abort_requested_, stalled_};
+  stalled_ = false;
+  stall_seen_bytes_ = 0;
+  stall_since_ = std::chrono::steady_clock::now();
   const auto started = std::chrono::steady_clock::now();
   transfer_outcome out = co_await run_transfer(req, *stream, env);
   transfer_stream_ = nullptr;
@@ -268,6 +271,7 @@ bool session::check_deadline(std::chrono::steady_clock::time_point now) {
   if (transfer_running_) {
     // A transfer has its own stall timeout; idleness counts from its end.
     bump_deadline();
+    check_stall(now);
     return true;
   }
   if (shutting_down_) {
@@ -282,6 +286,20 @@ bool session::check_deadline(std::chrono::steady_clock::time_point now) {
                              std::chrono::duration_cast<std::chrono::seconds>(limit).count())},
                 login ? "login timeout" : "idle timeout");
   return false;
+}
+
+// Ends a transfer that moved no byte for the stall timeout: closing its data
+// stream fails the pending operation, and run_transfer answers 426.
+void session::check_stall(std::chrono::steady_clock::time_point now) {
+  if (transfer_stream_ == nullptr || !state_.transfer || stalled_) return;
+  if (state_.transfer->bytes != stall_seen_bytes_) {
+    stall_seen_bytes_ = state_.transfer->bytes;
+    stall_since_ = now;
+    return;
+  }
+  if (now - stall_since_ < config_->timeouts.stall) return;
+  stalled_ = true;
+  transfer_stream_->close();
 }
 
 void session::say_and_close(protocol::reply last, std::string reason) {

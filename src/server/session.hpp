@@ -46,7 +46,8 @@ class session : public std::enable_shared_from_this<session> {
   void request_shutdown();
   // Called by the thread's session_watch: closes the session (421) when its
   // login or idle deadline has passed, or the server is shutting down and no
-  // transfer runs. False once the session is closing or closed.
+  // transfer runs; ends a transfer that stalled. False once the session is
+  // closing or closed.
   bool check_deadline(std::chrono::steady_clock::time_point now);
   // After the grace period: closes everything now. Thread-safe (posts).
   void force_close();
@@ -68,6 +69,7 @@ class session : public std::enable_shared_from_this<session> {
   net::awaitable<void> wait_for_transfer();
   void close_control() noexcept;
   void bump_deadline();
+  void check_stall(std::chrono::steady_clock::time_point now);
 
   std::shared_ptr<const server_config> config_;
   services svc_;  // this session's snapshot (accounts as of its start)
@@ -90,6 +92,10 @@ class session : public std::enable_shared_from_this<session> {
   bool abort_requested_ = false;
   std::optional<net::event> transfer_done_;
   net::stream* transfer_stream_ = nullptr;
+  // Stall detection of the running transfer (check_stall).
+  bool stalled_ = false;
+  std::uint64_t stall_seen_bytes_ = 0;
+  std::chrono::steady_clock::time_point stall_since_;
 
   std::chrono::steady_clock::time_point deadline_;
   bool shutting_down_ = false;

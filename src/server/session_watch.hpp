@@ -1,5 +1,6 @@
-// The login and idle deadlines of every session of one I/O thread, checked by
-// one timer that ticks a few times a second. A timer per session would cost
+// The login and idle deadlines of every session of one I/O thread, and the
+// stall timeout of its running transfer, checked by one timer that ticks a
+// few times a second. A timer per session would cost
 // each idle session a pending timer operation (about half a kilobyte); this
 // costs it one weak pointer. The deadlines are therefore kept to within a
 // tick (limits::session_watch_tick).

@@ -113,10 +113,8 @@ std::string socket_data_link::accept_timeout_message(std::uint16_t port) const {
       port, seconds_text(config_.timeouts.data_accept), ports_.min_port(), ports_.max_port());
 }
 
-net::awaitable<expected<ip_address, std::string>> socket_data_link::data_peer(tcp::socket& socket) {
-  std::error_code ec;
-  const auto peer = socket.remote_endpoint(ec);
-  if (ec) co_return unexpected(std::string("?"));
+net::awaitable<expected<ip_address, std::string>> socket_data_link::data_peer(
+    tcp::socket& socket, const tcp::endpoint& peer) {
   const ip_address source = net::from_asio(peer.address()).unmapped();
   if (!is_trusted_proxy(config_.proxy_protocol.trusted, source)) co_return source;
   const auto deadline = std::chrono::steady_clock::now() + limits::proxy_header_timeout;
@@ -141,23 +139,33 @@ socket_data_link::accept_passive(passive_lease lease) {
     ~clear_on_exit() { ref = nullptr; }
   } clear{waiting_acceptor_};
 
+  // The client usually connects before it sends the command: take a queued
+  // connection without a reactor round trip, and race the deadline only
+  // when there is none yet.
+  std::error_code ec;
+  acceptor.non_blocking(true, ec);
   for (;;) {
-    asio::steady_timer timer(ex_, deadline);
-    auto which =
-        co_await (acceptor.async_accept(net::use_tuple) || timer.async_wait(net::use_tuple));
-    if (which.index() == 1) {
-      const std::string why = accept_timeout_message(lease.port());
-      events_.data_connection_failed(info_, why);
-      co_return unexpected(why);
+    tcp::socket socket(ex_);
+    tcp::endpoint peer;
+    if (!ec) acceptor.accept(socket, peer, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      asio::steady_timer timer(ex_, deadline);
+      auto which = co_await (acceptor.async_accept(socket, peer, net::use_tuple) ||
+                             timer.async_wait(net::use_tuple));
+      if (which.index() == 1) {
+        const std::string why = accept_timeout_message(lease.port());
+        events_.data_connection_failed(info_, why);
+        co_return unexpected(why);
+      }
+      ec = std::get<0>(std::get<0>(which));
     }
-    auto& [ec, socket] = std::get<0>(which);
     if (ec) {
       if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
         co_return unexpected(std::string("Data connection cancelled."));
       }
       co_return unexpected(fmt::format("Accepting the data connection failed: {}.", ec.message()));
     }
-    auto from = co_await data_peer(socket);
+    auto from = co_await data_peer(socket, peer);
     // SECURITY: only the client itself may use its passive port (RFC 2577
     // §8, port stealing). A thief is closed and the listener keeps waiting for
     // the real client until the deadline, so a race cannot deny service.

@@ -51,7 +51,8 @@ class socket_data_link final : public data_link {
       passive_lease lease);
   // Who a data connection is from: its source, or the client address in the
   // PROXY header a trusted load balancer sends first.
-  net::awaitable<expected<protocol::ip_address, std::string>> data_peer(tcp::socket& socket);
+  net::awaitable<expected<protocol::ip_address, std::string>> data_peer(tcp::socket& socket,
+                                                                        const tcp::endpoint& peer);
   std::string accept_timeout_message(std::uint16_t port) const;
   net::awaitable<expected<std::unique_ptr<net::stream>, std::string>> connect_active(
       protocol::endpoint target);

@@ -78,7 +78,9 @@ net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data
         chunk_left -= sent;
         remaining -= sent;
         env.progress.bytes += sent;
-        co_await asio::post(socket.get_executor(), asio::use_awaitable);  // let others run
+        // Let others run, unless this was the last call (a small file's
+        // only one).
+        if (remaining > 0) co_await asio::post(socket.get_executor(), asio::use_awaitable);
         continue;
       }
       if (n == 0) {
@@ -347,28 +349,6 @@ net::awaitable<step> receive_file(transfer_request& req, net::stream& data, tran
   co_return co_await receive_with_buffers(req, data, env);
 }
 
-// Ends the transfer when no byte has moved for the stall timeout.
-net::awaitable<void> stall_watchdog(transfer_env& env, net::stream& data, bool& stalled) {
-  const auto period = std::max(std::chrono::milliseconds(50), env.stall_timeout / 4);
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  std::uint64_t last = env.progress.bytes;
-  auto last_change = std::chrono::steady_clock::now();
-  for (;;) {
-    timer.expires_after(period);
-    auto [ec] = co_await timer.async_wait(net::use_tuple);
-    if (ec) co_return;
-    const auto now = std::chrono::steady_clock::now();
-    if (env.progress.bytes != last) {
-      last = env.progress.bytes;
-      last_change = now;
-    } else if (now - last_change >= env.stall_timeout) {
-      stalled = true;
-      data.close();
-      co_return;
-    }
-  }
-}
-
 net::awaitable<step> move_bytes(transfer_request& req, net::stream& data, transfer_env& env) {
   switch (req.what) {
     case transfer_request::kind::send_file:
@@ -386,11 +366,9 @@ net::awaitable<step> move_bytes(transfer_request& req, net::stream& data, transf
 
 net::awaitable<transfer_outcome> run_transfer(transfer_request& req, net::stream& data,
                                               transfer_env env) {
-  bool stalled = false;
-  auto raced = co_await (move_bytes(req, data, env) || stall_watchdog(env, data, stalled));
-  // The watchdog only finishes first when it ended the transfer.
-  step moved = unexpected(network_failure(make_error_code(std::errc::timed_out)));
-  if (raced.index() == 0 && !stalled) moved = std::move(std::get<0>(raced));
+  step moved = co_await move_bytes(req, data, env);
+  const bool stalled = env.stalled;
+  if (stalled) moved = unexpected(network_failure(make_error_code(std::errc::timed_out)));
 
   transfer_outcome out;
   out.bytes = env.progress.bytes;

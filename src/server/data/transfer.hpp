@@ -24,6 +24,10 @@ struct transfer_env {
   std::chrono::milliseconds stall_timeout;
   // Set by the session when ABOR arrives (it also closes the data stream).
   const bool& abort_requested;
+  // Set by the session when no byte moved for stall_timeout (it also closes
+  // the data stream). The thread's session_watch checks the progress a few
+  // times a second: no timer, and no coroutine racing it, per transfer.
+  const bool& stalled;
 };
 
 struct transfer_outcome {
