@@ -242,14 +242,16 @@ net::awaitable<void> session::run_transfer_task(transfer_request req) {
     co_return;
   }
   std::unique_ptr<net::stream> stream = std::move(*connection);
+  // The stall clock starts with the stream: check_stall looks at the
+  // progress as soon as transfer_stream_ is set.
+  stalled_ = false;
+  stall_seen_bytes_ = state_.transfer->bytes;
+  stall_since_ = std::chrono::steady_clock::now();
   transfer_stream_ = stream.get();
   co_await send({code::opening_data, req.opening_text});
 
   transfer_env env{svc_.blocking,           *state_.fs,       *state_.transfer,
                    config_->timeouts.stall, abort_requested_, stalled_};
-  stalled_ = false;
-  stall_seen_bytes_ = 0;
-  stall_since_ = std::chrono::steady_clock::now();
   const auto started = std::chrono::steady_clock::now();
   transfer_outcome out = co_await run_transfer(req, *stream, env);
   transfer_stream_ = nullptr;

@@ -56,7 +56,9 @@ constexpr std::size_t sendfile_chunk = 64u << 10;
 net::awaitable<step> send_with_sendfile(transfer_request& req, net::stream& data,
                                         transfer_env& env) {
   auto& socket = data.socket();
-  socket.non_blocking(true);
+  std::error_code nb;
+  socket.non_blocking(true, nb);  // fails once the stream is closed (ABOR, stall)
+  if (nb) co_return unexpected(network_failure(nb));
   const int out_fd = socket.native_handle();
   const int in_fd = req.file.get();
   off_t offset = static_cast<off_t>(req.offset);
@@ -318,7 +320,9 @@ net::awaitable<step> drain_pipe(transfer_env& env, upload_pipe& pipe, std::size_
 net::awaitable<step> receive_with_splice(transfer_request& req, net::stream& data,
                                          transfer_env& env, upload_pipe (&pipes)[2]) {
   const int fd = req.up.file.get();
-  data.socket().non_blocking(true);
+  std::error_code nb;
+  data.socket().non_blocking(true, nb);  // fails once the stream is closed (ABOR, stall)
+  if (nb) co_return unexpected(network_failure(nb));
   int current = 0;
   auto filled = co_await fill_pipe(data, pipes[current], env.progress);
   for (;;) {
