@@ -23,9 +23,10 @@ inline constexpr std::uint64_t probe_stride = 1u << 20;
 // runs on the blocking pool. It reads through a scratch buffer instead of
 // calling readahead(2): readahead(2) and POSIX_FADV_WILLNEED fill the cache
 // with single 4 KiB pages, while a read goes through the kernel's own
-// readahead, which allocates large folios. sendfile then moves 16 times fewer
-// pieces per byte: 0.30 against 0.45-0.55 CPU s/GiB on loopback
-// (docs/PERFORMANCE.md). Errors are left for sendfile to report.
+// readahead, which allocates large folios (81 pages each on average, measured
+// here). A 64 KiB sendfile call then moves one piece instead of up to 16:
+// 0.30-0.36 against 0.50-0.55 CPU s/GiB on loopback (docs/PERFORMANCE.md).
+// Errors are left for sendfile to report.
 void read_into_page_cache(int fd, std::uint64_t offset, std::uint64_t length);
 
 }  // namespace portico::server
