@@ -185,6 +185,37 @@ def test_stalled_download_is_cut_with_426(tree, serve):
     c.close()
 
 
+def test_stalled_upload_is_cut_with_426_and_a_steady_one_is_not(writable_tree, serve):
+    config = write_config('[timeouts]\nstall = "1s"\n')
+    server = serve(writable_tree, "--write", "--config", config)
+    c = Ctl(server.port).login()
+    c.cmd("TYPE I")
+    # A client that keeps sending, slowly, is never cut: progress resets
+    # the stall clock (checked by the session watch, a few times a second).
+    d = socket.create_connection(("127.0.0.1", c.pasv()), timeout=10)
+    code, text = c.cmd("STOR steady.bin")
+    assert code == 150, text
+    for _ in range(6):
+        d.sendall(b"s" * 1000)
+        time.sleep(0.4)
+    d.close()
+    code, text = c.reply()
+    assert code == 226, text
+    assert (writable_tree / "steady.bin").stat().st_size == 6000
+    # A client that stops sending without closing is cut after the timeout.
+    d = socket.create_connection(("127.0.0.1", c.pasv()), timeout=10)
+    code, text = c.cmd("STOR stalled.bin")
+    assert code == 150, text
+    d.sendall(b"x" * 5000)
+    t0 = time.monotonic()
+    code, text = c.reply()
+    assert code == 426 and "stalled" in text.lower(), text
+    assert time.monotonic() - t0 < 10
+    d.close()
+    assert c.cmd("NOOP")[0] == 200
+    c.close()
+
+
 def test_passive_range_exhaustion(tree, serve):
     low, high = free_port_range(2)
     server = serve(tree, "--passive-ports", f"{low}-{high}")
