@@ -16,6 +16,7 @@ import socket
 import subprocess
 import re
 import tempfile
+import time
 
 import pytest
 
@@ -286,6 +287,50 @@ def test_download_of_100_mib_is_byte_exact(client, mode, v6, files, ro_server, l
     assert_trace(trace, mode)
     assert dest.stat().st_size == BIG_SIZE
     assert sha256_file(dest) == files[2]["big"]
+
+
+def cached_bytes(path):
+    out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.split()[0])
+
+
+def drop_from_page_cache(path, ranges):
+    """Evicts `ranges` ((offset, length) pairs, length 0: to the end) of a
+    file from the page cache, and checks with fincore(1) that they are gone.
+    (A probe read would bring them back: even RWF_NOWAIT starts readahead.)"""
+    size = path.stat().st_size
+    dropped = sum((length or size - offset) for offset, length in ranges)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fdatasync(fd)  # only clean pages can be dropped
+        for _ in range(20):  # pages still in another CPU's LRU batch: retry
+            before = cached_bytes(path)
+            for offset, length in ranges:
+                os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+            if cached_bytes(path) <= min(before, size - dropped + 4096 * len(ranges)):
+                return
+            time.sleep(0.1)
+        pytest.skip("this file system keeps the pages (posix_fadvise DONTNEED had no effect)")
+    finally:
+        os.close(fd)
+
+
+def test_download_of_a_file_not_in_the_page_cache_is_byte_exact(files, ro_server, local):
+    # sendfile runs on the I/O thread only over cached ranges; missing ones
+    # (here the whole file, then holes in the middle) are read in on the
+    # blocking pool first. Every byte must arrive either way.
+    path = files[0] / "big.bin"
+    for ranges in ([(0, 0)], [(9 << 20, 3 << 20), (40 << 20, 1 << 20), (BIG_SIZE - 4096, 0)]):
+        warm = local / "warm.bin"  # every page cached first, then the holes
+        download("curl", "EPSV", False, ro_server, "big.bin", warm)
+        warm.unlink()
+        drop_from_page_cache(path, ranges)
+        dest = local / "cold.bin"
+        trace = download("curl", "EPSV", False, ro_server, "big.bin", dest)
+        assert_trace(trace, "EPSV")
+        assert sha256_file(dest) == files[2]["big"]
+        dest.unlink()
 
 
 # ---------------------------------------------------------------- uploads
