@@ -438,7 +438,10 @@ def prefault_memory(nbytes):
     reporting), and the first touch of such a page costs a fault on the host:
     an upload into fresh page cache then ran 3-10x slower, with the time in
     the server's memcpy, for whichever server came first after a pause.
-    Pages freed just now are reused first, so every server starts alike."""
+    Pages freed just now are reused first, so every server starts alike. It
+    helped (1.5-3x) when first measured, but not in a later direct profile:
+    the host may take the pages back before the server's upload reaches
+    them, so uploads stay the noisiest figure (docs/PERFORMANCE.md)."""
     block = b"\x01" * nbytes
     del block
 
